@@ -1,0 +1,58 @@
+# warmcheck — every target builds its own virtual environment from pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP_FLAGS ?= --quiet --disable-pip-version-check
+
+.PHONY: help install lint typecheck test unit integration schemas bench demo check clean
+
+help:
+	@echo "make test    lint, type-check and run every test (what CI runs)"
+	@echo "make demo    run warmcheck against the local sandbox; reports land in reports/"
+	@echo "make check   run warmcheck against your AWS credentials with policies/warm-policy.yaml"
+	@echo "make bench   print engine and schedule benchmarks"
+	@echo "make schemas regenerate checker/schemas/*.json from the models"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "warmcheck needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check checker tests benchmarks
+	$(BIN)/ruff format --check checker tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+schemas: $(STAMP)
+	$(BIN)/python -m checker schema policy > checker/schemas/policy.schema.json
+	$(BIN)/python -m checker schema snapshot > checker/schemas/snapshot.schema.json
+	$(BIN)/python -m checker schema report > checker/schemas/report.schema.json
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+demo: $(STAMP)
+	$(BIN)/warmcheck demo --out-dir reports
+
+check: $(STAMP)
+	$(BIN)/warmcheck check --policy policies/warm-policy.yaml --out-dir reports
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info

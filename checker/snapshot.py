@@ -1,0 +1,319 @@
+"""The Snapshot: everything warmcheck knows about the real accounts, as data.
+
+A collector fills it from AWS; `warmcheck check --snapshot FILE` reads it back. It is the exact
+contract between the two: what AWS answered, lightly normalised, and every read that failed
+(`errors`). A field that is ``None`` was not read (an entry in `errors` says why); an empty list
+was read and is empty. The engine derives everything else.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+SNAPSHOT_VERSION = 1
+
+Account = Annotated[str, Field(pattern=r"^\d{12}$")]
+
+
+class SnapshotModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Connect -------------------------------------------------------------------------------
+
+
+class LambdaReference(SnapshotModel):
+    """One `InvokeLambdaFunction` action, as the flow language writes it."""
+
+    action: str = Field(description="The action's Identifier.")
+    value: str | None = Field(description="The raw LambdaFunctionARN parameter (None: absent).")
+    kind: Literal["static", "dynamic", "placeholder", "missing"] = Field(
+        description="static: a function name or ARN; dynamic: a `$.` reference; placeholder: "
+        "template text; missing: no LambdaFunctionARN parameter."
+    )
+    function: str | None = Field(
+        default=None,
+        description="For static references: the function ARN resolved against the flow's region "
+        "and account, qualified as the flow calls it (no suffix for $LATEST).",
+    )
+    timeout_seconds: int | None = Field(
+        default=None, description="InvocationTimeLimitSeconds, when set statically."
+    )
+    invocation_type: Literal["SYNCHRONOUS", "ASYNCHRONOUS"] = "SYNCHRONOUS"
+    note: str | None = Field(default=None, description="Why a reference is not static.")
+
+
+class ModuleReference(SnapshotModel):
+    """One `InvokeFlowModule` action."""
+
+    action: str
+    value: str | None
+    kind: Literal["static", "dynamic", "placeholder", "missing"]
+    module_id: str | None = Field(default=None, description="The module ID, for static references.")
+
+
+class FlowContent(SnapshotModel):
+    """What warmcheck read from a flow's or module's Content."""
+
+    readable: bool = True
+    error: str | None = Field(default=None, description="Why the content could not be read.")
+    lambda_references: list[LambdaReference] = Field(default_factory=list)
+    module_references: list[ModuleReference] = Field(default_factory=list)
+
+
+class ContactFlow(SnapshotModel):
+    id: str
+    arn: str
+    name: str
+    type: str = "CONTACT_FLOW"
+    state: Literal["ACTIVE", "ARCHIVED"] = "ACTIVE"
+    status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED"
+    content_sha256: str | None = None
+    content: FlowContent | None = Field(
+        default=None, description="None: the content was not read (see errors)."
+    )
+
+
+class FlowModule(SnapshotModel):
+    id: str
+    arn: str
+    name: str
+    state: Literal["ACTIVE", "ARCHIVED"] = "ACTIVE"
+    status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED"
+    content_sha256: str | None = None
+    content: FlowContent | None = None
+
+
+class ClockTime(SnapshotModel):
+    hours: int = Field(ge=0, le=24)
+    minutes: int = Field(ge=0, le=59)
+
+
+Weekday = Literal["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"]
+
+
+class HoursConfig(SnapshotModel):
+    day: Weekday
+    start: ClockTime
+    end: ClockTime
+
+
+class HoursOverride(SnapshotModel):
+    """One hours-of-operation override (`ListHoursOfOperationOverrides`)."""
+
+    id: str
+    name: str | None = None
+    type: Literal["STANDARD", "OPEN", "CLOSED"] = "STANDARD"
+    effective_from: date
+    effective_till: date
+    config: list[HoursConfig] = Field(default_factory=list)
+    recurrence: dict[str, Any] | None = Field(
+        default=None, description="RecurrenceConfig as AWS returns it."
+    )
+
+
+class OpenInterval(SnapshotModel):
+    start: datetime = Field(description="Local wall-clock time in the hours' time zone.")
+    end: datetime
+
+
+class EffectiveDay(SnapshotModel):
+    """One day of `GetEffectiveHoursOfOperations`: overrides already applied."""
+
+    date: date
+    hours: list[OpenInterval] = Field(default_factory=list)
+
+
+class HoursOfOperation(SnapshotModel):
+    id: str
+    arn: str
+    name: str
+    time_zone: str
+    config: list[HoursConfig] = Field(default_factory=list)
+    overrides: list[HoursOverride] | None = None
+    effective: list[EffectiveDay] | None = Field(
+        default=None, description="Effective open hours per day over the collection horizon."
+    )
+
+
+class ConnectInstance(SnapshotModel):
+    id: str
+    arn: str
+    alias: str | None = None
+    region: str
+    account: Account
+    flows: list[ContactFlow] | None = None
+    modules: list[FlowModule] | None = None
+    lambda_functions: list[str] | None = Field(
+        default=None, description="`ListLambdaFunctions`: ARNs associated with the instance."
+    )
+    hours_of_operation: list[HoursOfOperation] | None = None
+
+
+# --- Lambda --------------------------------------------------------------------------------
+
+
+class FunctionVersion(SnapshotModel):
+    version: str
+    timeout: int | None = None
+
+
+class FunctionAlias(SnapshotModel):
+    name: str
+    function_version: str
+    additional_versions: dict[str, float] = Field(
+        default_factory=dict, description="RoutingConfig.AdditionalVersionWeights."
+    )
+
+
+class FunctionPolicy(SnapshotModel):
+    """`GetPolicy` for one qualifier (`$LATEST` = the unqualified function)."""
+
+    qualifier: str
+    document: str | None = Field(
+        description="The policy JSON exactly as Lambda returned it; None: no policy "
+        "(ResourceNotFoundException)."
+    )
+
+
+class ProvisionedConcurrency(SnapshotModel):
+    qualifier: str
+    requested: int = 0
+    available: int = 0
+    allocated: int = 0
+    status: Literal["IN_PROGRESS", "READY", "FAILED"] = "READY"
+
+
+class LambdaFunction(SnapshotModel):
+    arn: str = Field(description="Unqualified function ARN.")
+    name: str
+    region: str
+    account: Account
+    exists: bool = Field(description="False: Lambda answered ResourceNotFoundException.")
+    timeout: int | None = Field(default=None, description="$LATEST timeout in seconds.")
+    runtime: str | None = None
+    versions: list[FunctionVersion] | None = None
+    aliases: list[FunctionAlias] | None = None
+    policies: list[FunctionPolicy] = Field(
+        default_factory=list, description="One entry per qualifier whose policy was read."
+    )
+    provisioned_concurrency: list[ProvisionedConcurrency] | None = None
+
+
+# --- EventBridge and Scheduler -------------------------------------------------------------
+
+
+class InputTransformer(SnapshotModel):
+    input_paths_map: dict[str, str] = Field(default_factory=dict)
+    input_template: str
+
+
+class RuleTarget(SnapshotModel):
+    id: str
+    arn: str
+    role_arn: str | None = None
+    input: str | None = Field(default=None, description="Constant JSON input, verbatim.")
+    input_path: str | None = None
+    input_transformer: InputTransformer | None = None
+
+
+class EventRule(SnapshotModel):
+    arn: str
+    name: str
+    region: str
+    account: Account
+    event_bus: str = "default"
+    state: str = "ENABLED"
+    schedule_expression: str | None = None
+    managed_by: str | None = None
+    targets: list[RuleTarget] | None = None
+
+
+class ScheduleTarget(SnapshotModel):
+    arn: str
+    role_arn: str | None = None
+    input: str | None = None
+
+
+class Schedule(SnapshotModel):
+    arn: str
+    name: str
+    group: str = "default"
+    region: str
+    account: Account
+    state: Literal["ENABLED", "DISABLED"] = "ENABLED"
+    expression: str | None = Field(default=None, description="None: GetSchedule was not read.")
+    timezone: str = "UTC"
+    flexible_window_minutes: int = Field(
+        default=0, ge=0, le=1440, description="0 when FlexibleTimeWindow.Mode is OFF."
+    )
+    start_date: AwareDatetime | None = None
+    end_date: AwareDatetime | None = None
+    target: ScheduleTarget
+
+
+# --- IAM -----------------------------------------------------------------------------------
+
+
+class RolePolicy(SnapshotModel):
+    name: str
+    kind: Literal["inline", "managed"]
+    arn: str | None = None
+    document: str = Field(description="The policy document JSON.")
+
+
+class IamRole(SnapshotModel):
+    arn: str
+    exists: bool = True
+    policies: list[RolePolicy] | None = None
+
+
+# --- Errors and the whole ------------------------------------------------------------------
+
+
+class CollectionFailure(SnapshotModel):
+    """A read that failed after retries: evidence warmcheck could not see."""
+
+    service: str
+    operation: str
+    region: str | None = None
+    account: str | None = None
+    resource: str | None = Field(default=None, description="ARN or ID of what was not read.")
+    code: str = Field(description="The AWS error code, or a short class name.")
+    message: str
+
+
+class Snapshot(SnapshotModel):
+    version: Literal[1] = SNAPSHOT_VERSION
+    collected_at: AwareDatetime
+    accounts: list[Account] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    instances: list[ConnectInstance] = Field(default_factory=list)
+    functions: list[LambdaFunction] = Field(default_factory=list)
+    rules: list[EventRule] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
+    roles: list[IamRole] = Field(default_factory=list)
+    errors: list[CollectionFailure] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Deterministic JSON: sorted keys, sorted collections, two-space indent, final newline."""
+        data = _sorted_collections(self.model_dump(mode="json"))
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _sorted_collections(value: Any) -> Any:
+    """Lists of objects sorted by their canonical JSON, so the collector's order never shows."""
+    if isinstance(value, dict):
+        return {key: _sorted_collections(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_collections(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+def snapshot_json_schema() -> dict[str, Any]:
+    return Snapshot.model_json_schema()
