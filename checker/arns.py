@@ -55,7 +55,9 @@ class FunctionKey:
         return self.qualifier == LATEST
 
     def at(self, qualifier: str | None) -> FunctionKey:
-        return FunctionKey(self.partition, self.region, self.account, self.name, qualifier or LATEST)
+        return FunctionKey(
+            self.partition, self.region, self.account, self.name, qualifier or LATEST
+        )
 
     def __str__(self) -> str:
         return self.arn

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-SNAPSHOT_VERSION = 1
+from checker.documents import load_json, validation_error
+from checker.errors import SnapshotError
+
+SNAPSHOT_VERSION: Final = 1
 
 Account = Annotated[str, Field(pattern=r"^\d{12}$")]
 
@@ -54,6 +58,7 @@ class ModuleReference(SnapshotModel):
     value: str | None
     kind: Literal["static", "dynamic", "placeholder", "missing"]
     module_id: str | None = Field(default=None, description="The module ID, for static references.")
+    note: str | None = Field(default=None, description="Why a reference is not static.")
 
 
 class FlowContent(SnapshotModel):
@@ -317,3 +322,30 @@ def _sorted_collections(value: Any) -> Any:
 
 def snapshot_json_schema() -> dict[str, Any]:
     return Snapshot.model_json_schema()
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
+    """Read and validate a snapshot file; every problem is a SnapshotError naming file:line:col."""
+    document = load_json(Path(path), error_cls=SnapshotError)
+    if isinstance(document.data, dict) and document.data.get("version") not in (None, 1):
+        line, column = document.source.locate(["version"]) or (None, None)
+        raise SnapshotError(
+            str(path),
+            f"snapshot version {document.data.get('version')!r} is not supported "
+            f"(this warmcheck reads version {SNAPSHOT_VERSION})",
+            line=line,
+            column=column,
+            field="version",
+            hint="collect a new snapshot with `warmcheck collect --out FILE`",
+        )
+    try:
+        return Snapshot.model_validate(document.data)
+    except ValidationError as error:
+        raise validation_error(
+            error,
+            document,
+            str(path),
+            error_cls=SnapshotError,
+            model=Snapshot,
+            hint="see `warmcheck schema snapshot`",
+        ) from None

@@ -1,0 +1,9 @@
+"""`make bench`: every benchmark, printed as ratios and seconds (never asserted in tests)."""
+
+from __future__ import annotations
+
+from benchmarks import engine_bench, schedule_bench
+
+for bench in (engine_bench, schedule_bench):
+    print("\n".join(bench.run()))
+    print()

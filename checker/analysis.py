@@ -1,0 +1,707 @@
+"""The shared analysis every rule reads: required functions, warm sources, one verdict each.
+
+Built once per evaluation from a Policy and a Snapshot. The one-cause precedence for cold
+functions (DESIGN.md) lives here, in `_assess`, so no rule can disagree with another about why a
+function is cold. Anything the snapshot says that warmcheck cannot interpret (unreadable flow
+content, an invalid schedule expression, an odd policy document) becomes a `Problem`, which the
+evidence rule reports: unread or uninterpretable evidence is never taken as fine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
+from checker.errors import ScheduleExpressionError
+from checker.flows import reachable_modules
+from checker.permissions import (
+    PolicyDocument,
+    PolicyDocumentError,
+    Verdict,
+    identity_policies_allow,
+    parse_policy,
+    resource_policy_allows,
+)
+from checker.policy import (
+    FunctionSettings,
+    HoursOfOperationWindow,
+    Policy,
+    WarmSourceKind,
+    WeeklyWindow,
+)
+from checker.schedule import (
+    AtExpression,
+    CronExpression,
+    FiringSource,
+    Gap,
+    RateExpression,
+    parse_expression,
+    weekly_intervals,
+    worst_gap,
+)
+from checker.snapshot import (
+    ConnectInstance,
+    ContactFlow,
+    FlowContent,
+    FlowModule,
+    HoursOfOperation,
+    LambdaFunction,
+    LambdaReference,
+    Snapshot,
+)
+
+HORIZON = timedelta(days=365)
+INVOKE = "lambda:InvokeFunction"
+UNIVERSAL_LAMBDA_INVOKE = "arn:aws:scheduler:::aws-sdk:lambda:invoke"
+_ENABLED_RULE_STATES = frozenset({"ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
+_DAY_NUMBER = {
+    "MONDAY": 1,
+    "TUESDAY": 2,
+    "WEDNESDAY": 3,
+    "THURSDAY": 4,
+    "FRIDAY": 5,
+    "SATURDAY": 6,
+    "SUNDAY": 7,
+}
+
+Status = Literal["warm", "cold", "unknown"]
+Cause = Literal[
+    "missing-function", "missing-warmer", "wrong-qualifier", "disabled", "cannot-invoke", "gap"
+]
+Window = Sequence[tuple[datetime, datetime]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Evidence warmcheck holds but cannot interpret; reported like a failed read."""
+
+    resource: str
+    message: str
+
+
+@dataclass(slots=True)
+class Holder:
+    """A flow or module in scope whose content holds Lambda references."""
+
+    arn: str
+    name: str
+    instance: ConnectInstance
+    content: FlowContent
+    flows: set[str] = field(default_factory=set)  # the in-scope top-level flows reaching it
+
+
+@dataclass(slots=True)
+class RequiredFunction:
+    key: FunctionKey
+    settings: FunctionSettings
+    flows: set[str] = field(default_factory=set)
+    holders: set[str] = field(default_factory=set)
+    instances: dict[str, ConnectInstance] = field(default_factory=dict)
+    extra: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadCheck:
+    matches: bool
+    description: str  # what the target sends, never the input itself
+
+
+@dataclass(slots=True)
+class WarmSource:
+    """A scheduled rule target or a schedule that invokes a Lambda function."""
+
+    kind: Literal["eventbridge_rule", "scheduler_schedule"]
+    arn: str
+    name: str
+    region: str
+    account: str
+    target: FunctionKey
+    enabled: bool
+    state_note: str
+    expression: str | None
+    firing: FiringSource | None
+    expression_error: str | None
+    payload: PayloadCheck
+    role_arn: str | None = None
+    is_warmer: bool = False
+
+    @property
+    def label(self) -> str:
+        return "rule" if self.kind == "eventbridge_rule" else "schedule"
+
+
+@dataclass(slots=True)
+class Assessment:
+    required: RequiredFunction
+    status: Status
+    cause: Cause | None = None
+    exact: list[WarmSource] = field(default_factory=list)
+    others: list[WarmSource] = field(default_factory=list)
+    denied: list[tuple[WarmSource, Verdict]] = field(default_factory=list)
+    gap: Gap | None = None
+    provisioned: bool = False
+    note: str = ""
+
+
+class Analysis:
+    def __init__(self, policy: Policy, snapshot: Snapshot, now: datetime) -> None:
+        self.policy = policy
+        self.snapshot = snapshot
+        self.now = now
+        self.horizon_end = now + HORIZON
+        self.problems: list[Problem] = []
+        self.functions: dict[str, LambdaFunction] = {f.arn: f for f in snapshot.functions}
+        self.roles = {role.arn: role for role in snapshot.roles}
+        self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
+        self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
+        self._windows: dict[str, Window] = {}
+
+        self.instances = [i for i in snapshot.instances if self._instance_in_scope(i)]
+        self.holders: dict[str, Holder] = {}
+        self.missing_modules: dict[str, list[str]] = defaultdict(list)
+        self.required: dict[FunctionKey, RequiredFunction] = {}
+        self.excluded: set[FunctionKey] = set()
+        self._collect_required()
+        self.required_functions = {key.function_arn for key in self.required}
+        # Flows reach excluded functions too: a warmer on one is deliberate, not an orphan.
+        self.reached_functions = self.required_functions | {k.function_arn for k in self.excluded}
+        self.sources = self._collect_sources()
+        self.warmers = [source for source in self.sources if source.is_warmer]
+        self.assessments = {key: self._assess(self.required[key]) for key in sorted(self.required)}
+
+    # --- scope and the required set --------------------------------------------------------
+
+    def _instance_in_scope(self, instance: ConnectInstance) -> bool:
+        regions = self.policy.scope.regions or self.snapshot.regions
+        if regions and instance.region not in regions:
+            return False
+        return self.policy.scope.includes_instance(
+            instance_id=instance.id, arn=instance.arn, alias=instance.alias
+        )
+
+    def flows_in_scope(self, instance: ConnectInstance) -> list[ContactFlow]:
+        statuses = set(self.policy.scope.flow_statuses)
+        return [
+            flow
+            for flow in instance.flows or []
+            if flow.state == "ACTIVE" and flow.status in statuses
+        ]
+
+    def _collect_required(self) -> None:
+        for instance in self.instances:
+            self._check_instance_read(instance)
+            modules = {module.id: module for module in instance.modules or []}
+            for flow in self.flows_in_scope(instance):
+                if flow.content is None:
+                    if not self._error_covers(flow.arn):
+                        self.problems.append(Problem(flow.arn, "the flow's content was not read"))
+                    continue
+                self._add_holder(flow.arn, flow.name, instance, flow.content, flow.arn)
+                if not flow.content.readable:
+                    continue
+                if instance.modules is None and flow.content.module_references:
+                    self.problems.append(
+                        Problem(flow.arn, "it invokes flow modules, but the modules were not read")
+                    )
+                    continue
+                walk = reachable_modules(flow.content, modules)
+                for module in walk.modules:
+                    self._add_module(module, instance, flow.arn)
+                for owner, reference in walk.missing:
+                    holder_arn = owner or flow.arn
+                    if (
+                        reference.module_id
+                        and reference.module_id not in self.missing_modules[holder_arn]
+                    ):
+                        self.missing_modules[holder_arn].append(reference.module_id)
+        for holder in self.holders.values():
+            for lambda_reference in holder.content.lambda_references:
+                key = self.static_key(lambda_reference)
+                if key is not None:
+                    entry = self._require(key)
+                    if entry is not None:
+                        entry.flows |= holder.flows
+                        entry.holders.add(holder.arn)
+                        entry.instances[holder.instance.arn] = holder.instance
+        for arn in self.policy.extra_functions:
+            key = parse_function_arn(arn)
+            if key is not None:
+                entry = self._require(key)
+                if entry is not None:
+                    entry.extra = True
+
+    def _check_instance_read(self, instance: ConnectInstance) -> None:
+        unread = [
+            what
+            for what, value in (
+                ("contact flows", instance.flows),
+                ("flow modules", instance.modules),
+                ("Lambda associations", instance.lambda_functions),
+            )
+            if value is None
+        ]
+        if unread and not self._error_covers(instance.arn):
+            self.problems.append(Problem(instance.arn, f"not read: {', '.join(unread)}"))
+
+    def _add_module(self, module: FlowModule, instance: ConnectInstance, flow_arn: str) -> None:
+        if module.content is None:
+            if not self._error_covers(module.arn):
+                self.problems.append(Problem(module.arn, "the module's content was not read"))
+            return
+        self._add_holder(module.arn, module.name, instance, module.content, flow_arn)
+
+    def _add_holder(
+        self,
+        arn: str,
+        name: str,
+        instance: ConnectInstance,
+        content: FlowContent,
+        flow_arn: str,
+    ) -> None:
+        holder = self.holders.get(arn)
+        if holder is None:
+            holder = self.holders[arn] = Holder(arn, name, instance, content)
+            if not content.readable:
+                self.problems.append(
+                    Problem(arn, f"the content could not be read: {content.error or 'unreadable'}")
+                )
+        holder.flows.add(flow_arn)
+
+    def _require(self, key: FunctionKey) -> RequiredFunction | None:
+        if key in self.excluded:
+            return None
+        entry = self.required.get(key)
+        if entry is None:
+            settings = self.policy.settings_for(key)
+            if not settings.required:
+                self.excluded.add(key)
+                return None
+            entry = self.required[key] = RequiredFunction(key, settings)
+        return entry
+
+    @staticmethod
+    def static_key(reference: LambdaReference) -> FunctionKey | None:
+        if reference.kind != "static" or reference.function is None:
+            return None
+        return parse_function_arn(reference.function)
+
+    def _error_covers(self, resource: str) -> bool:
+        return any(error.resource == resource for error in self.snapshot.errors)
+
+    # --- warm sources ----------------------------------------------------------------------
+
+    def _collect_sources(self) -> list[WarmSource]:
+        sources: list[WarmSource] = []
+        for rule in self.snapshot.rules:
+            if rule.schedule_expression is None or rule.event_bus != "default":
+                continue
+            firing, error = self._firing(rule.schedule_expression, "UTC", 0, None, None)
+            if isinstance(firing, AtExpression):
+                continue
+            for target in rule.targets or []:
+                key = parse_function_arn(target.arn)
+                if key is None:
+                    continue
+                enabled = rule.state in _ENABLED_RULE_STATES
+                sources.append(
+                    WarmSource(
+                        kind="eventbridge_rule",
+                        arn=rule.arn,
+                        name=rule.name,
+                        region=rule.region,
+                        account=rule.account,
+                        target=key,
+                        enabled=enabled,
+                        state_note="" if enabled else f"state {rule.state}",
+                        expression=rule.schedule_expression,
+                        firing=firing,
+                        expression_error=error,
+                        payload=self._rule_payload(
+                            target.input, target.input_path, target.input_transformer is not None
+                        ),
+                    )
+                )
+        for schedule in self.snapshot.schedules:
+            key, payload_text = self._schedule_target(
+                schedule.target.arn, schedule.target.input, schedule.region, schedule.account
+            )
+            if key is None:
+                continue
+            firing = None
+            error = None
+            if schedule.expression is not None:
+                parsed, error = self._firing(
+                    schedule.expression,
+                    schedule.timezone,
+                    schedule.flexible_window_minutes,
+                    schedule.start_date,
+                    schedule.end_date,
+                )
+                if isinstance(parsed, AtExpression):
+                    continue
+                firing = parsed
+            enabled, note = self._schedule_enabled(
+                schedule.state, schedule.start_date, schedule.end_date
+            )
+            sources.append(
+                WarmSource(
+                    kind="scheduler_schedule",
+                    arn=schedule.arn,
+                    name=schedule.name,
+                    region=schedule.region,
+                    account=schedule.account,
+                    target=key,
+                    enabled=enabled,
+                    state_note=note,
+                    expression=schedule.expression,
+                    firing=firing,
+                    expression_error=error,
+                    payload=self._schedule_payload(payload_text),
+                    role_arn=schedule.target.role_arn,
+                )
+            )
+        for source in sources:
+            source.is_warmer = self._is_warmer(source)
+            if source.is_warmer and source.expression_error:
+                self.problems.append(
+                    Problem(
+                        source.arn,
+                        f"schedule expression {source.expression!r} cannot be evaluated: "
+                        f"{source.expression_error}",
+                    )
+                )
+        sources.sort(key=lambda s: (s.arn, s.target))
+        return sources
+
+    def _firing(
+        self,
+        expression: str,
+        timezone: str,
+        flexible: int,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> tuple[FiringSource | AtExpression | None, str | None]:
+        try:
+            parsed = parse_expression(expression)
+        except ScheduleExpressionError as error:
+            return None, error.message
+        if isinstance(parsed, AtExpression):
+            return parsed, None
+        assert isinstance(parsed, RateExpression | CronExpression)
+        return FiringSource(expression, timezone, flexible, start, end), None
+
+    def _schedule_target(
+        self, arn: str, input_text: str | None, region: str, account: str
+    ) -> tuple[FunctionKey | None, str | None]:
+        """The function a schedule invokes and the payload text it sends."""
+        key = parse_function_arn(arn)
+        if key is not None:
+            return key, input_text
+        if arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
+            return None, None
+        try:
+            params = json.loads(input_text)
+        except ValueError:
+            return None, None
+        if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
+            return None, None
+        key = resolve_function_reference(params["FunctionName"], region=region, account=account)
+        if key is not None and isinstance(params.get("Qualifier"), str):
+            key = key.at(params["Qualifier"])
+        payload = params.get("Payload")
+        if payload is None:
+            return key, None
+        return key, payload if isinstance(payload, str) else json.dumps(payload)
+
+    def _schedule_enabled(
+        self, state: str, start: datetime | None, end: datetime | None
+    ) -> tuple[bool, str]:
+        if state != "ENABLED":
+            return False, f"state {state}"
+        if end is not None and end <= self.now:
+            return False, f"ended {end.date().isoformat()}"
+        if start is not None and start > self.now:
+            return False, f"starts {start.date().isoformat()}"
+        return True, ""
+
+    def _rule_payload(
+        self, input_text: str | None, input_path: str | None, transformer: bool
+    ) -> PayloadCheck:
+        # With no policy payload, only a target that sends nothing at all is unsafe.
+        lenient = self.policy.warm.payload is None
+        if input_path is not None:
+            return PayloadCheck(lenient, "an InputPath selection of the scheduled event")
+        if transformer:
+            return PayloadCheck(lenient, "an input built by an input transformer")
+        if input_text is None:
+            return PayloadCheck(False, "no input, so the whole scheduled event reaches the handler")
+        return self._constant_payload(input_text)
+
+    def _schedule_payload(self, input_text: str | None) -> PayloadCheck:
+        if input_text is None:
+            return PayloadCheck(False, "no input")
+        return self._constant_payload(input_text)
+
+    def _constant_payload(self, input_text: str) -> PayloadCheck:
+        wanted = self.policy.warm.payload
+        try:
+            sent = json.loads(input_text)
+        except ValueError:
+            return PayloadCheck(False, "an input that is not valid JSON")
+        if wanted is None:
+            return PayloadCheck(True, "a constant input")
+        if _canonical(sent) == _canonical(wanted):
+            return PayloadCheck(True, "the policy payload")
+        return PayloadCheck(False, "a constant input that differs from the policy payload")
+
+    def _is_warmer(self, source: WarmSource) -> bool:
+        if source.target.function_arn in self.required_functions:
+            return True
+        if self.policy.warm.payload is not None and source.payload.matches:
+            return True
+        name = source.name.lower()
+        return any(fnmatchcase(name, p.lower()) for p in self.policy.warmers.name_patterns)
+
+    # --- facts about functions ----------------------------------------------------------------
+
+    def exists(self, key: FunctionKey) -> bool | None:
+        """Whether the function and its qualifier exist; None when it was not read."""
+        function = self.functions.get(key.function_arn)
+        if function is None:
+            return None
+        if not function.exists:
+            return False
+        if key.is_latest:
+            return True
+        if key.qualifier.isdigit():
+            if function.versions is None:
+                return None
+            return any(v.version == key.qualifier for v in function.versions)
+        if function.aliases is None:
+            return None
+        return any(alias.name == key.qualifier for alias in function.aliases)
+
+    def timeout(self, key: FunctionKey) -> int | None:
+        function = self.functions.get(key.function_arn)
+        if function is None:
+            return None
+        version = key.qualifier
+        for alias in function.aliases or []:
+            if alias.name == key.qualifier:
+                version = alias.function_version
+        if version == "$LATEST":
+            return function.timeout
+        for entry in function.versions or []:
+            if entry.version == version and entry.timeout is not None:
+                return entry.timeout
+        return function.timeout
+
+    def policy_document(self, key: FunctionKey) -> PolicyDocument | str | None:
+        """The resource policy on exactly this qualifier: a document, None (no policy), or
+        a string saying why it is unknown."""
+        cache_key = (key.function_arn, key.qualifier)
+        if cache_key not in self._policy_docs:
+            self._policy_docs[cache_key] = self._load_policy_document(key)
+        return self._policy_docs[cache_key]
+
+    def _load_policy_document(self, key: FunctionKey) -> PolicyDocument | str | None:
+        function = self.functions.get(key.function_arn)
+        entry = None
+        if function is not None:
+            entry = next((p for p in function.policies if p.qualifier == key.qualifier), None)
+        if entry is None:
+            return f"the resource policy of {key.arn} was not read"
+        if entry.document is None:
+            return None
+        try:
+            return parse_policy(entry.document)
+        except PolicyDocumentError as error:
+            self.problems.append(
+                Problem(key.arn, f"its resource policy cannot be interpreted: {error}")
+            )
+            return f"its resource policy cannot be interpreted: {error}"
+
+    def may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
+        if source.kind == "eventbridge_rule":
+            document = self.policy_document(key)
+            if isinstance(document, str):
+                return Verdict("unknown", document, ())
+            return resource_policy_allows(
+                document,
+                service="events.amazonaws.com",
+                action=INVOKE,
+                resource=key.arn,
+                source_arn=source.arn,
+                source_account=source.account,
+            )
+        return self._role_may_invoke(source, key)
+
+    def _role_may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
+        if source.role_arn is None:
+            return Verdict("denied", "the schedule has no execution role", ())
+        role = self.roles.get(source.role_arn)
+        if role is None or (role.exists and role.policies is None):
+            return Verdict("unknown", f"execution role {source.role_arn} was not read", ())
+        if not role.exists:
+            return Verdict("denied", f"execution role {source.role_arn} does not exist", ())
+        documents: list[PolicyDocument] = []
+        for entry in role.policies or []:
+            try:
+                documents.append(parse_policy(entry.document))
+            except PolicyDocumentError as error:
+                reason = f"role policy {entry.name} cannot be interpreted: {error}"
+                self.problems.append(Problem(source.role_arn, reason))
+                return Verdict("unknown", reason, ())
+        return identity_policies_allow(documents, action=INVOKE, resource=key.arn)
+
+    def provisioned(self, key: FunctionKey) -> bool | None:
+        function = self.functions.get(key.function_arn)
+        if function is None or function.provisioned_concurrency is None:
+            return None
+        return any(
+            pc.qualifier == key.qualifier and pc.status == "READY" and pc.allocated > 0
+            for pc in function.provisioned_concurrency
+        )
+
+    # --- windows and gaps -----------------------------------------------------------------------
+
+    def window_intervals(self, required: RequiredFunction) -> Window | str:
+        """UTC intervals when the function must be warm (None: always), or why unknown."""
+        window = required.settings.window
+        if window == "always":
+            return None
+        if isinstance(window, WeeklyWindow):
+            cache_key = window.model_dump_json()
+            if cache_key not in self._windows:
+                ranges = [(r.iso_days, r.start_minute, r.end_minute) for r in window.weekly]
+                self._windows[cache_key] = weekly_intervals(
+                    window.timezone, ranges, self.now, self.horizon_end
+                )
+            return self._windows[cache_key]
+        assert isinstance(window, HoursOfOperationWindow)
+        hours = self._find_hours(window.hours_of_operation, required.instances.values())
+        if isinstance(hours, str):
+            return hours
+        cache_key = hours.arn
+        if cache_key not in self._windows:
+            ranges = [
+                (
+                    frozenset({_DAY_NUMBER[c.day]}),
+                    c.start.hours * 60 + c.start.minutes,
+                    c.end.hours * 60 + c.end.minutes,
+                )
+                for c in hours.config
+            ]
+            self._windows[cache_key] = weekly_intervals(
+                hours.time_zone, ranges, self.now, self.horizon_end
+            )
+        return self._windows[cache_key]
+
+    def _find_hours(
+        self, name: str, instances: Iterable[ConnectInstance]
+    ) -> HoursOfOperation | str:
+        candidates = list(instances) or self.instances
+        for instance in candidates:
+            if instance.hours_of_operation is None:
+                return f"hours of operation of {instance.arn} were not read"
+            for hours in instance.hours_of_operation:
+                if name in (hours.name, hours.id, hours.arn):
+                    return hours
+        return f"hours of operation {name!r} were not found in the Connect instance"
+
+    def gap(self, sources: Sequence[WarmSource], window: Window) -> Gap:
+        firings = tuple(sorted({s.firing for s in sources if s.firing is not None}, key=repr))
+        cache_key = (firings, repr(window) if window is not None else "always")
+        if cache_key not in self._gaps:
+            self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)
+        return self._gaps[cache_key]
+
+    # --- the one cause ----------------------------------------------------------------------------
+
+    def _assess(self, required: RequiredFunction) -> Assessment:
+        assessment = self._decide(required)
+        if assessment.status == "unknown":
+            reason = assessment.note or "some of its evidence could not be read or interpreted"
+            self.problems.append(
+                Problem(required.key.arn, f"cannot tell whether it is warm: {reason}")
+            )
+        return assessment
+
+    def _decide(self, required: RequiredFunction) -> Assessment:
+        key = required.key
+        accept: tuple[WarmSourceKind, ...] = required.settings.accept
+        assessment = Assessment(required, "unknown")
+        exists = self.exists(key)
+        if exists is False:
+            assessment.status, assessment.cause = "cold", "missing-function"
+            return assessment
+        if exists is None:
+            assessment.note = "the function or its qualifier was not read"
+            return assessment
+        mine = [s for s in self.warmers if s.target.function_arn == key.function_arn]
+        assessment.exact = [s for s in mine if s.target == key and s.kind in accept]
+        # Warmers on another qualifier that no flow calls: wasted, the WARM005 kind.
+        assessment.others = [
+            s
+            for s in mine
+            if s.target != key and s.target not in self.required and s.kind in accept
+        ]
+        active = [s for s in assessment.exact if s.enabled]
+        permitted: list[WarmSource] = []
+        uncertain = False
+        for source in active:
+            verdict = self.may_invoke(source, key)
+            if verdict.outcome == "allowed":
+                permitted.append(source)
+            elif verdict.outcome == "denied":
+                assessment.denied.append((source, verdict))
+            else:
+                uncertain = True
+                self.problems.append(
+                    Problem(
+                        source.arn,
+                        f"cannot tell whether it may invoke {key.arn}: {verdict.reason}",
+                    )
+                )
+        provisioned = self.provisioned(key) if "provisioned_concurrency" in accept else False
+        if provisioned:
+            assessment.status, assessment.provisioned = "warm", True
+            assessment.note = "provisioned concurrency is READY"
+            return assessment
+        if provisioned is None:
+            assessment.note = "its provisioned concurrency was not read"
+            return assessment
+        if not assessment.exact:
+            assessment.status = "cold"
+            assessment.cause = "wrong-qualifier" if assessment.others else "missing-warmer"
+            return assessment
+        if not active:
+            assessment.status, assessment.cause = "cold", "disabled"
+            return assessment
+        window = self.window_intervals(required)
+        if isinstance(window, str):
+            assessment.note = f"its warm window is unknown: {window}"
+            return assessment
+        usable = [s for s in permitted if s.firing is not None]
+        uncertain = uncertain or len(usable) < len(permitted)
+        if usable:
+            assessment.gap = self.gap(usable, window)
+            if assessment.gap.seconds <= required.settings.max_interval:
+                assessment.status = "warm"
+                return assessment
+        if uncertain:
+            assessment.note = "a warmer's permission or schedule could not be evaluated"
+            return assessment
+        assessment.status = "cold"
+        assessment.cause = "gap" if usable else "cannot-invoke"
+        return assessment
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,50 @@
+"""Findings: what a rule reports, built one way so ID, slug and severity never drift."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Severity = Literal["high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
+SEVERITY_RANK: dict[Severity, int] = {"high": 3, "medium": 2, "low": 1}
+
+
+def fingerprint(rule: str, resource: str, function: str | None, warmer: str | None) -> str:
+    """sha256 of rule ID + resource + function + warmer: stable across messages and runs."""
+    text = "\n".join((rule, resource, function or "", warmer or ""))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedWaiver:
+    index: int
+    reason: str
+    owner: str
+    expires: date
+    ticket: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    slug: str
+    severity: Severity
+    resource: str
+    message: str
+    function: str | None = None
+    warmer: str | None = None
+    flows: tuple[str, ...] = ()
+    detail: str = ""
+    waiver: AppliedWaiver | None = None
+    fingerprint: str = field(default="", compare=False)
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.rule, self.resource, self.function or "", self.warmer or "")

@@ -1,0 +1,74 @@
+"""warmcheck.junit.xml: one testsuite per rule, one testcase per evaluated resource.
+
+Passes count (every resource a rule looked at is a testcase), failures carry the finding,
+waived findings are skipped, evidence gaps (WARM901) are errors. No timestamps: the same
+state gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+from checker.engine import EVIDENCE_RULE, Report, RuleOutcome
+from checker.findings import Finding
+from checker.format.base import Format
+
+
+def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
+    case = TestCase(name=resource, classname=f"warmcheck.{outcome.meta.slug}")
+    active = [f for f in findings if not f.waived]
+    if active:
+        message = active[0].message if len(active) == 1 else f"{len(active)} findings"
+        body = "\n".join(_details(f) for f in active)
+        body += f"\nfix: {outcome.meta.fix}\ndocs: warmcheck explain {outcome.meta.id}"
+        if outcome.meta.id == EVIDENCE_RULE:
+            case.add_error_info(message=message, output=body)
+        else:
+            case.add_failure_info(message=message, output=body)
+    elif findings:
+        waiver = findings[0].waiver
+        assert waiver is not None
+        case.add_skipped_info(
+            message=f"waived: {waiver.reason} (owner {waiver.owner}, "
+            f"expires {waiver.expires.isoformat()})"
+        )
+    return case
+
+
+def _details(finding: Finding) -> str:
+    lines = [finding.message]
+    if finding.function:
+        lines.append(f"function: {finding.function}")
+    if finding.warmer:
+        lines.append(f"warmer: {finding.warmer}")
+    lines.extend(f"flow: {flow}" for flow in finding.flows)
+    if finding.detail:
+        lines.append(finding.detail)
+    lines.append(f"fingerprint: {finding.fingerprint}")
+    return "\n".join(lines)
+
+
+def render(report: Report) -> str:
+    suites = []
+    for outcome in report.outcomes:
+        by_resource: dict[str, list[Finding]] = defaultdict(list)
+        for finding in outcome.findings:
+            by_resource[finding.resource].append(finding)
+        cases = [_case(outcome, resource, by_resource[resource]) for resource in outcome.checked]
+        suites.append(
+            TestSuite(
+                name=f"{outcome.meta.id} {outcome.meta.slug}",
+                test_cases=cases,
+                properties={
+                    "rule": outcome.meta.id,
+                    "severity": outcome.meta.severity,
+                    "title": outcome.meta.title,
+                },
+            )
+        )
+    return str(to_xml_report_string(suites, prettyprint=True, encoding="utf-8"))
+
+
+FORMAT = Format("junit", "warmcheck.junit.xml", render)

@@ -1,0 +1,145 @@
+"""ReportV1: the frozen, versioned JSON report. Internal types never leak into it."""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker import __version__
+from checker.engine import Report
+from checker.findings import Finding
+
+REPORT_SCHEMA_VERSION: Final = 1
+
+
+class ReportModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolV1(ReportModel):
+    name: Literal["warmcheck"] = "warmcheck"
+    version: str
+
+
+class PolicyV1(ReportModel):
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SnapshotV1(ReportModel):
+    accounts: list[str]
+    regions: list[str]
+    collected_at: str
+
+
+class SeverityCountsV1(ReportModel):
+    high: int = Field(ge=0)
+    medium: int = Field(ge=0)
+    low: int = Field(ge=0)
+
+
+class SummaryV1(ReportModel):
+    required: int = Field(ge=0)
+    warm: int = Field(ge=0)
+    findings: SeverityCountsV1
+    waived: int = Field(ge=0)
+
+
+class WaiverV1(ReportModel):
+    reason: str
+    owner: str
+    expires: str
+    ticket: str | None
+
+
+class FindingV1(ReportModel):
+    rule: str = Field(pattern=r"^WARM\d{3}$")
+    slug: str
+    severity: Literal["high", "medium", "low"]
+    resource: str
+    function: str | None
+    warmer: str | None
+    flows: list[str]
+    message: str
+    fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
+    waived: bool
+    waiver: WaiverV1 | None
+
+
+class CoverageV1(ReportModel):
+    function: str
+    status: Literal["warm", "cold", "waived", "unknown"]
+    warmers: list[str]
+    worst_gap_seconds: int | None
+    flows: list[str]
+
+
+class ReportV1(ReportModel):
+    schema_version: Literal[1] = REPORT_SCHEMA_VERSION
+    tool: ToolV1
+    verdict: Literal["pass", "fail", "incomplete"]
+    policy: PolicyV1
+    snapshot: SnapshotV1
+    summary: SummaryV1
+    findings: list[FindingV1]
+    coverage: list[CoverageV1]
+
+
+def _finding_v1(finding: Finding) -> FindingV1:
+    waiver = finding.waiver
+    return FindingV1(
+        rule=finding.rule,
+        slug=finding.slug,
+        severity=finding.severity,
+        resource=finding.resource,
+        function=finding.function,
+        warmer=finding.warmer,
+        flows=list(finding.flows),
+        message=finding.message,
+        fingerprint=finding.fingerprint,
+        waived=finding.waived,
+        waiver=None
+        if waiver is None
+        else WaiverV1(
+            reason=waiver.reason,
+            owner=waiver.owner,
+            expires=waiver.expires.isoformat(),
+            ticket=waiver.ticket,
+        ),
+    )
+
+
+def to_report_v1(report: Report) -> ReportV1:
+    counts = report.counts()
+    return ReportV1(
+        tool=ToolV1(version=__version__),
+        verdict=report.verdict,  # type: ignore[arg-type]
+        policy=PolicyV1(path=report.policy.path, sha256=report.policy.sha256),
+        snapshot=SnapshotV1(
+            accounts=list(report.accounts),
+            regions=list(report.regions),
+            collected_at=report.collected_at.isoformat().replace("+00:00", "Z"),
+        ),
+        summary=SummaryV1(
+            required=report.required,
+            warm=report.warm,
+            findings=SeverityCountsV1(**counts),
+            waived=report.waived,
+        ),
+        findings=[_finding_v1(finding) for finding in report.findings],
+        coverage=[
+            CoverageV1(
+                function=entry.function,
+                status=entry.status,  # type: ignore[arg-type]
+                warmers=list(entry.warmers),
+                worst_gap_seconds=entry.worst_gap_seconds,
+                flows=list(entry.flows),
+            )
+            for entry in report.coverage
+        ],
+    )
+
+
+def report_json_schema() -> dict[str, Any]:
+    return ReportV1.model_json_schema()

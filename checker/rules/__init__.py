@@ -1,0 +1,54 @@
+"""The rule registry: one module per rule, listed here in ID order."""
+
+from __future__ import annotations
+
+from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.warm001_missing_warmer import MissingWarmer
+from checker.rules.warm002_warmer_disabled import WarmerDisabled
+from checker.rules.warm003_warm_gap_too_long import WarmGapTooLong
+from checker.rules.warm004_warmer_cannot_invoke import WarmerCannotInvoke
+from checker.rules.warm005_wrong_qualifier import WrongQualifier
+from checker.rules.warm006_orphan_warmer import OrphanWarmer
+from checker.rules.warm007_dangling_warmer import DanglingWarmer
+from checker.rules.warm008_unsafe_warm_payload import UnsafeWarmPayload
+from checker.rules.warm009_overbroad_invoke_permission import OverbroadInvokePermission
+from checker.rules.warm010_function_timeout_too_long import FunctionTimeoutTooLong
+from checker.rules.warm011_unresolvable_lambda_reference import UnresolvableLambdaReference
+from checker.rules.warm012_lambda_not_associated import LambdaNotAssociated
+from checker.rules.warm013_connect_cannot_invoke import ConnectCannotInvoke
+from checker.rules.warm014_broken_flow_reference import BrokenFlowReference
+from checker.rules.warm901_evidence_incomplete import EvidenceIncomplete
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    MissingWarmer,
+    WarmerDisabled,
+    WarmGapTooLong,
+    WarmerCannotInvoke,
+    WrongQualifier,
+    OrphanWarmer,
+    DanglingWarmer,
+    UnsafeWarmPayload,
+    OverbroadInvokePermission,
+    FunctionTimeoutTooLong,
+    UnresolvableLambdaReference,
+    LambdaNotAssociated,
+    ConnectCannotInvoke,
+    BrokenFlowReference,
+    EvidenceIncomplete,
+)
+
+
+def all_metadata() -> tuple[RuleMeta, ...]:
+    return tuple(rule.meta for rule in ALL_RULES)
+
+
+def find_rule(name: str) -> RuleMeta | None:
+    """A rule by ID (WARM001, any case) or slug (missing-warmer)."""
+    wanted = name.strip().lower()
+    for meta in all_metadata():
+        if wanted in (meta.id.lower(), meta.slug):
+            return meta
+    return None
+
+
+__all__ = ["ALL_RULES", "Rule", "RuleMeta", "RuleResult", "all_metadata", "find_rule"]

@@ -1,0 +1,87 @@
+"""What every rule is: metadata, documentation, and an evaluation over the shared analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from checker.findings import Finding, Severity, fingerprint
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    slug: str
+    severity: Severity
+    title: str
+    fix: str = ""
+
+
+@dataclass(slots=True)
+class RuleResult:
+    """Every resource the rule looked at (passes count in JUnit) and what it found."""
+
+    checked: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+
+class Rule:
+    meta: ClassVar[RuleMeta]
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        raise NotImplementedError
+
+    @classmethod
+    def finding(
+        cls,
+        *,
+        resource: str,
+        message: str,
+        function: str | None = None,
+        warmer: str | None = None,
+        flows: tuple[str, ...] | list[str] | set[str] = (),
+        detail: str = "",
+    ) -> Finding:
+        meta = cls.meta
+        return Finding(
+            rule=meta.id,
+            slug=meta.slug,
+            severity=meta.severity,
+            resource=resource,
+            message=message,
+            function=function,
+            warmer=warmer,
+            flows=tuple(sorted(set(flows))),
+            detail=detail,
+            fingerprint=fingerprint(meta.id, resource, function, warmer),
+        )
+
+
+def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:
+    """How a function came to be required, for messages."""
+    parts = []
+    if flows:
+        parts.append(f"called by {len(flows)} in-scope flow{'s' if len(flows) != 1 else ''}")
+    if extra:
+        parts.append("listed in extra_functions")
+    return " and ".join(parts) or "required by the policy"
+
+
+def minutes(seconds: int) -> str:
+    """A gap in the unit people think in: 65 min, 2 h 5 min, 3 d 4 h."""
+    if seconds < 60:
+        return f"{seconds} s"
+    total = seconds // 60
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"

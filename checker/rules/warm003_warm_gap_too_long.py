@@ -1,0 +1,54 @@
+"""WARM003 warm-gap-too-long: the worst gap inside the window exceeds `max_interval`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.rules.base import Rule, RuleMeta, RuleResult, minutes
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+
+class WarmGapTooLong(Rule):
+    meta = RuleMeta(
+        id="WARM003",
+        slug="warm-gap-too-long",
+        severity="medium",
+        title="The worst gap between warm invocations exceeds max_interval",
+        fix="Fire the warmer more often, or add a second one that covers the gap.",
+    )
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        result = RuleResult()
+        for key, assessment in analysis.assessments.items():
+            result.checked.add(key.arn)
+            gap = assessment.gap
+            if assessment.cause != "gap" or gap is None:
+                continue
+            limit = assessment.required.settings.max_interval
+            when = ""
+            if gap.start is not None and gap.end is not None:
+                when = (
+                    f" from {gap.start.strftime('%Y-%m-%d %H:%M')} to "
+                    f"{gap.end.strftime('%Y-%m-%d %H:%M')} UTC"
+                )
+            permitted = sorted(
+                {s.arn for s in assessment.exact if s.enabled}
+                - {s.arn for s, _ in assessment.denied}
+            )
+            result.findings.append(
+                self.finding(
+                    resource=key.arn,
+                    function=key.arn,
+                    warmer=permitted[0] if permitted else None,
+                    flows=assessment.required.flows,
+                    message=(
+                        f"worst gap between warm invocations of {key.arn} is "
+                        f"{minutes(gap.seconds)}{when}, over the {minutes(limit)} allowed"
+                        + ("" if gap.exact else " (rate() phase unknown: worst case)")
+                    ),
+                    detail="warmers: " + ", ".join(permitted),
+                )
+            )
+        return result

@@ -1,0 +1,66 @@
+"""WARM009 overbroad-invoke-permission: a service may invoke with no source condition."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.analysis import Problem
+from checker.arns import LATEST
+from checker.permissions import PolicyDocumentError, overbroad_statements, parse_policy
+from checker.rules.base import Rule, RuleMeta, RuleResult
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+
+class OverbroadInvokePermission(Rule):
+    meta = RuleMeta(
+        id="WARM009",
+        slug="overbroad-invoke-permission",
+        severity="medium",
+        title="A resource-policy statement lets a service invoke with no source condition",
+        fix="Replace the statement with one pinned to the rule or instance ARN "
+        "(--source-arn) and your account (--source-account).",
+    )
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        result = RuleResult()
+        if not analysis.policy.warm.require_source_arn:
+            return result
+        flows_by_function: dict[str, set[str]] = {}
+        for key, required in analysis.required.items():
+            flows_by_function.setdefault(key.function_arn, set()).update(required.flows)
+        for function_arn in sorted(flows_by_function):
+            function = analysis.functions.get(function_arn)
+            if function is None or not function.exists:
+                continue
+            for entry in sorted(function.policies, key=lambda p: p.qualifier):
+                resource = (
+                    function_arn
+                    if entry.qualifier == LATEST
+                    else (f"{function_arn}:{entry.qualifier}")
+                )
+                result.checked.add(resource)
+                if entry.document is None:
+                    continue
+                try:
+                    statements = overbroad_statements(parse_policy(entry.document))
+                except PolicyDocumentError as error:
+                    analysis.problems.append(
+                        Problem(resource, f"its resource policy cannot be interpreted: {error}")
+                    )
+                    continue
+                if not statements:
+                    continue
+                result.findings.append(
+                    self.finding(
+                        resource=resource,
+                        function=resource,
+                        flows=flows_by_function[function_arn],
+                        message=(
+                            f"the resource policy of {resource} lets a service invoke it "
+                            f"from any source (statement {', '.join(statements)})"
+                        ),
+                    )
+                )
+        return result

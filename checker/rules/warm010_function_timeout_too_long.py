@@ -1,0 +1,45 @@
+"""WARM010 function-timeout-too-long: a required function may run past Connect's limit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.rules.base import Rule, RuleMeta, RuleResult
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+
+class FunctionTimeoutTooLong(Rule):
+    meta = RuleMeta(
+        id="WARM010",
+        slug="function-timeout-too-long",
+        severity="low",
+        title="A required function's timeout exceeds max_function_timeout",
+        fix="Lower the function's timeout to what Connect waits (8 s for a synchronous call).",
+    )
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        result = RuleResult()
+        for key, required in analysis.required.items():
+            if analysis.exists(key) is not True:
+                continue
+            timeout = analysis.timeout(key)
+            if timeout is None:
+                continue
+            result.checked.add(key.arn)
+            limit = required.settings.max_function_timeout
+            if timeout <= limit:
+                continue
+            result.findings.append(
+                self.finding(
+                    resource=key.arn,
+                    function=key.arn,
+                    flows=required.flows,
+                    message=(
+                        f"{key.arn} has a {timeout} s timeout; Connect gives up after "
+                        f"{limit} s, so a slow run fails the caller without failing the function"
+                    ),
+                )
+            )
+        return result

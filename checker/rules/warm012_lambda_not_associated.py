@@ -1,0 +1,45 @@
+"""WARM012 lambda-not-associated: a flow calls a Lambda not associated with its instance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.rules.base import Rule, RuleMeta, RuleResult
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+
+class LambdaNotAssociated(Rule):
+    meta = RuleMeta(
+        id="WARM012",
+        slug="lambda-not-associated",
+        severity="high",
+        title="A flow calls a Lambda that is not associated with its Connect instance",
+        fix="Associate the function with the instance (connect associate-lambda-function).",
+    )
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        result = RuleResult()
+        for key, required in analysis.required.items():
+            if not required.instances or analysis.exists(key) is False:
+                continue
+            result.checked.add(key.arn)
+            missing = sorted(
+                instance.arn
+                for instance in required.instances.values()
+                if instance.lambda_functions is not None
+                and key.arn not in instance.lambda_functions
+                and key.function_arn not in instance.lambda_functions
+            )
+            if not missing:
+                continue
+            result.findings.append(
+                self.finding(
+                    resource=key.arn,
+                    function=key.arn,
+                    flows=required.flows,
+                    message=f"{key.arn} is not associated with {', '.join(missing)}",
+                )
+            )
+        return result

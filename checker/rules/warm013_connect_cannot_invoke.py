@@ -1,0 +1,57 @@
+"""WARM013 connect-cannot-invoke: the function's policy does not let the instance invoke it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.permissions import resource_policy_allows
+from checker.rules.base import Rule, RuleMeta, RuleResult
+
+if TYPE_CHECKING:
+    from checker.analysis import Analysis
+
+
+class ConnectCannotInvoke(Rule):
+    meta = RuleMeta(
+        id="WARM013",
+        slug="connect-cannot-invoke",
+        severity="high",
+        title="The function's resource policy does not let the Connect instance invoke it",
+        fix="Add a statement for connect.amazonaws.com with the instance ARN as source ARN.",
+    )
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        result = RuleResult()
+        for key, required in analysis.required.items():
+            if not required.instances or analysis.exists(key) is not True:
+                continue
+            document = analysis.policy_document(key)
+            if isinstance(document, str):
+                continue  # unread or unreadable: reported as evidence, not as a verdict
+            result.checked.add(key.arn)
+            denied = []
+            for instance in sorted(required.instances.values(), key=lambda i: i.arn):
+                verdict = resource_policy_allows(
+                    document,
+                    service="connect.amazonaws.com",
+                    action="lambda:InvokeFunction",
+                    resource=key.arn,
+                    source_arn=instance.arn,
+                    source_account=instance.account,
+                )
+                if verdict.outcome == "denied":
+                    denied.append(instance.arn)
+            if not denied:
+                continue
+            result.findings.append(
+                self.finding(
+                    resource=key.arn,
+                    function=key.arn,
+                    flows=required.flows,
+                    message=(
+                        f"the resource policy of {key.arn} does not let "
+                        f"{', '.join(denied)} invoke it, so every call from the flows fails"
+                    ),
+                )
+            )
+        return result
