@@ -17,12 +17,14 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     JsonValue,
+    StrictBool,
     Tag,
     ValidationError,
     WithJsonSchema,
@@ -222,7 +224,7 @@ class Warm(PolicyModel):
     accept: list[WarmSourceKind] = Field(
         default_factory=lambda: list(ALL_SOURCE_KINDS), min_length=1
     )
-    require_source_arn: bool = True
+    require_source_arn: StrictBool = True
     max_function_timeout: Duration = Field(default=8)
 
 
@@ -237,7 +239,7 @@ class Override(PolicyModel):
     function: str = Field(
         min_length=1, description="Glob on the function name (name:qualifier) or its ARN."
     )
-    required: bool | None = None
+    required: StrictBool | None = None
     max_interval: Duration | None = None
     window: Window | None = None
     accept: list[WarmSourceKind] | None = None
@@ -271,6 +273,18 @@ class Waiver(PolicyModel):
         return value
 
 
+def _check_lambda_arn(value: str) -> str:
+    if parse_function_arn(value) is None:
+        raise ValueError(
+            "expected a Lambda function ARN like "
+            f"arn:aws:lambda:us-east-1:123456789012:function:name[:alias], got {value!r}"
+        )
+    return value
+
+
+LambdaArn = Annotated[str, AfterValidator(_check_lambda_arn)]
+
+
 class Policy(PolicyModel):
     version: Literal[1]
     scope: Scope = Field(default_factory=Scope)
@@ -279,22 +293,11 @@ class Policy(PolicyModel):
     overrides: list[Override] = Field(
         default_factory=list, description="First match wins, per function."
     )
-    extra_functions: list[str] = Field(
+    extra_functions: list[LambdaArn] = Field(
         default_factory=list,
         description="Lambda ARNs (qualifier allowed) required though no flow calls them.",
     )
     waivers: list[Waiver] = Field(default_factory=list)
-
-    @field_validator("extra_functions")
-    @classmethod
-    def _check_extra_functions(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if parse_function_arn(value) is None:
-                raise ValueError(
-                    f"expected a Lambda function ARN like "
-                    f"arn:aws:lambda:us-east-1:123456789012:function:name[:alias], got {value!r}"
-                )
-        return values
 
     def settings_for(self, key: FunctionKey) -> FunctionSettings:
         """The warm settings for one function: the first matching override over `warm`."""
