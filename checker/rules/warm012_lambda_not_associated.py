@@ -21,16 +21,21 @@ class LambdaNotAssociated(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        associated = {
+            instance.arn: frozenset(instance.lambda_functions)
+            for instance in analysis.instances
+            if instance.lambda_functions is not None
+        }
         for key, required in analysis.required.items():
             if not required.instances or analysis.exists(key) is False:
                 continue
             result.checked.add(key.arn)
             missing = sorted(
-                instance.arn
-                for instance in required.instances.values()
-                if instance.lambda_functions is not None
-                and key.arn not in instance.lambda_functions
-                and key.function_arn not in instance.lambda_functions
+                arn
+                for arn in required.instances
+                if arn in associated
+                and key.arn not in associated[arn]
+                and key.function_arn not in associated[arn]
             )
             if not missing:
                 continue

@@ -182,7 +182,7 @@ def test_bad_input_writes_nothing_and_keeps_old_reports(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["check"],
+        ["check", "--snapshot"],
         ["check", "--snapshot", "x.json", "--fail-on", "critical"],
         ["check", "--snapshot", "x.json", "--format", "pdf"],
         ["frobnicate"],

@@ -1,0 +1,468 @@
+"""What every collector shares: the read-only allow-list, clients, call counting, error capture.
+
+Every client warmcheck builds goes through `ClientFactory`, which hooks three things into it:
+
+- the read-only guard: a ``provide-client-params`` handler, the first thing botocore runs for a
+  call, refuses any ``service:Operation`` not on `ALLOWED_OPERATIONS` with `ReadOnlyViolation`
+  before a request exists;
+- the call counter: the same handler counts each API call (each page of a paginator is one);
+- for Connect, a client-side token bucket per (region, operation), taken in ``before-send`` so
+  that botocore's retries pay for their requests too.
+
+`Recorder.attempt` runs one read and turns an AWS error that survived botocore's (adaptive)
+retries into a `CollectionFailure`; the caller keeps the field it was filling at ``None``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    DataNotFoundError,
+    NoCredentialsError,
+    OperationNotPageableError,
+    ParamValidationError,
+    StubResponseError,
+    UnknownServiceError,
+)
+
+from checker.errors import CheckerError
+from checker.snapshot import CollectionFailure
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
+    from mypy_boto3_connect import ConnectClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
+    from mypy_boto3_sts import STSClient
+
+T = TypeVar("T")
+
+# Every AWS operation warmcheck may call, as "botocore service name:Operation".
+ALLOWED_OPERATIONS: Final = frozenset(
+    {
+        "sts:GetCallerIdentity",
+        "connect:ListInstances",
+        "connect:DescribeInstance",
+        "connect:SearchContactFlows",
+        "connect:DescribeContactFlow",
+        "connect:SearchContactFlowModules",
+        "connect:DescribeContactFlowModule",
+        "connect:ListLambdaFunctions",
+        "connect:ListHoursOfOperations",
+        "connect:DescribeHoursOfOperation",
+        "connect:GetEffectiveHoursOfOperations",
+        "connect:ListHoursOfOperationOverrides",
+        "events:ListRules",
+        "events:ListTargetsByRule",
+        "scheduler:ListSchedules",
+        "scheduler:GetSchedule",
+        "lambda:GetFunctionConfiguration",
+        "lambda:ListAliases",
+        "lambda:GetPolicy",
+        "lambda:ListProvisionedConcurrencyConfigs",
+        "iam:ListRolePolicies",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+    }
+)
+
+# IAM actions an operation needs beyond the one of its own name: the Service Authorization
+# Reference's "dependent actions" (Connect's instance reads need Directory Service's listing,
+# the Search APIs need the matching Describe permission).
+_DEPENDENT_ACTIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "connect:ListInstances": ("ds:DescribeDirectories",),
+    "connect:DescribeInstance": ("ds:DescribeDirectories",),
+    "connect:SearchContactFlows": ("connect:DescribeContactFlow",),
+    "connect:SearchContactFlowModules": ("connect:DescribeContactFlowModule",),
+}
+
+
+def iam_actions(operation: str) -> tuple[str, ...]:
+    """The IAM actions one allowed operation needs (every prefix here equals the service name)."""
+    if operation not in ALLOWED_OPERATIONS:
+        raise KeyError(operation)
+    return (operation, *_DEPENDENT_ACTIONS.get(operation, ()))
+
+
+def required_iam_actions() -> frozenset[str]:
+    """Every IAM action the read-only policy must grant: exactly what the allow-list needs."""
+    return frozenset(action for op in ALLOWED_OPERATIONS for action in iam_actions(op))
+
+
+class ReadOnlyViolation(CheckerError):  # noqa: N818 (the name the design gives it)
+    """warmcheck tried to call an AWS operation that is not on its read-only allow-list."""
+
+    exit_code = 4
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"internal error: warmcheck tried to call {operation}, which is not on its "
+            "read-only allow-list; the call was refused before it was sent",
+            hint="this is a bug in warmcheck: please report it with the command you ran",
+        )
+        self.operation = operation
+
+
+# --- retries, pools, throttling ------------------------------------------------------------
+
+# Attempts per call (initial one included) unless AWS_MAX_ATTEMPTS / max_attempts says otherwise.
+DEFAULT_MAX_ATTEMPTS: Final = 8
+# Connect's documented default quota: 2 requests per second per API, bursts of 5.
+CONNECT_RATE_PER_SECOND: Final = 2.0
+CONNECT_BURST: Final = 5
+
+
+class TokenBucket:
+    """`rate` tokens a second up to `burst`; `acquire` waits its turn (reservations are FIFO)."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("a token bucket needs rate > 0 and burst >= 1")
+        self._rate = rate
+        self._burst = float(burst)
+        self._tokens = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is there; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+            self._stamp = now
+            # Going negative reserves a future token, so concurrent callers queue in order.
+            self._tokens -= 1.0
+            wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class RateLimiter:
+    """One `TokenBucket` per (region, operation), created on first use."""
+
+    def __init__(
+        self,
+        rate: float = CONNECT_RATE_PER_SECOND,
+        burst: int = CONNECT_BURST,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, region: str, operation: str) -> float:
+        with self._lock:
+            bucket = self._buckets.get((region, operation))
+            if bucket is None:
+                bucket = TokenBucket(self._rate, self._burst, clock=self._clock, sleep=self._sleep)
+                self._buckets[(region, operation)] = bucket
+        return bucket.acquire()
+
+
+class CallCounter:
+    """API calls per "service:Operation", thread-safe."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def record(self, operation: str) -> None:
+        with self._lock:
+            self._counts[operation] += 1
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+
+# --- clients -------------------------------------------------------------------------------
+
+ClientHook = Callable[[Any], None]
+
+
+class ClientFactory:
+    """Builds every client from one boto3 session, hooked for the guard, counting and limits.
+
+    boto3 sessions are not thread-safe, clients are: `prepare` runs on the orchestrating thread
+    before the workers of a phase start, and the workers only look clients up.
+    """
+
+    def __init__(
+        self,
+        session: boto3.session.Session,
+        *,
+        counter: CallCounter,
+        limiter: RateLimiter,
+        max_workers: int = 8,
+        max_attempts: int | None = None,
+        customize: ClientHook | None = None,
+    ) -> None:
+        self._session = session
+        self._counter = counter
+        self._limiter = limiter
+        self._customize = customize
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._config = Config(
+            retries={
+                "mode": "adaptive",
+                "total_max_attempts": max_attempts or DEFAULT_MAX_ATTEMPTS,
+            },
+            # One connection per worker, so no worker waits for a pooled socket.
+            max_pool_connections=max(10, max_workers),
+            connect_timeout=10,
+            read_timeout=60,
+        )
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: str | None,
+        *,
+        counter: CallCounter | None = None,
+        limiter: RateLimiter | None = None,
+        max_workers: int = 8,
+        customize: ClientHook | None = None,
+    ) -> ClientFactory:
+        """A factory on the standard AWS configuration (environment, files, `profile`).
+
+        Raises botocore's ProfileNotFound for a profile that does not exist.
+        """
+        core = botocore.session.Session(profile=profile)
+        attempts = core.get_config_variable("max_attempts")
+        return cls(
+            boto3.session.Session(botocore_session=core),
+            counter=counter or CallCounter(),
+            limiter=limiter or RateLimiter(),
+            max_workers=max_workers,
+            max_attempts=int(attempts) if attempts else None,
+            customize=customize,
+        )
+
+    @property
+    def default_region(self) -> str | None:
+        return self._session.region_name
+
+    @property
+    def counter(self) -> CallCounter:
+        return self._counter
+
+    def prepare(self, service: str, regions: Iterable[str]) -> None:
+        """Build the clients a phase will use (orchestrating thread only)."""
+        for region in regions:
+            if (service, region) not in self._clients:
+                self._clients[(service, region)] = self._build(service, region)
+
+    def client(self, service: str, region: str) -> Any:
+        try:
+            return self._clients[(service, region)]
+        except KeyError:
+            raise RuntimeError(f"no {service} client prepared for {region}") from None
+
+    def sts(self, region: str) -> STSClient:
+        return cast("STSClient", self.client("sts", region))
+
+    def connect(self, region: str) -> ConnectClient:
+        return cast("ConnectClient", self.client("connect", region))
+
+    def events(self, region: str) -> EventBridgeClient:
+        return cast("EventBridgeClient", self.client("events", region))
+
+    def scheduler(self, region: str) -> EventBridgeSchedulerClient:
+        return cast("EventBridgeSchedulerClient", self.client("scheduler", region))
+
+    def lambda_(self, region: str) -> LambdaClient:
+        return cast("LambdaClient", self.client("lambda", region))
+
+    def iam(self, region: str) -> IAMClient:
+        return cast("IAMClient", self.client("iam", region))
+
+    def _build(self, service: str, region: str) -> Any:
+        client: Any = self._session.client(  # type: ignore[call-overload]
+            service, region_name=region, config=self._config
+        )
+        install_guard(client, self._counter)
+        if service == "connect":
+            limiter = self._limiter
+
+            def take_token(event_name: str, **kwargs: Any) -> None:
+                limiter.acquire(region, event_name.rsplit(".", 1)[-1])
+
+            client.meta.events.register("before-send.connect", take_token)
+        if self._customize is not None:
+            self._customize(client)
+        return client
+
+
+def install_guard(client: Any, counter: CallCounter | None = None) -> None:
+    """Refuse (and otherwise count) every call on `client` before botocore builds a request."""
+
+    def guard(model: OperationModel, **kwargs: Any) -> None:
+        operation = f"{model.service_model.service_name}:{model.name}"
+        if operation not in ALLOWED_OPERATIONS:
+            raise ReadOnlyViolation(operation)
+        if counter is not None:
+            counter.record(operation)
+
+    # First in line, so no other handler (a Stubber, a plugin) runs for a refused call.
+    client.meta.events.register_first("provide-client-params", guard)
+
+
+# --- failures ------------------------------------------------------------------------------
+
+# botocore errors that mean warmcheck called the API wrongly: bugs, never evidence gaps.
+_BUGS: Final = (
+    ParamValidationError,
+    OperationNotPageableError,
+    UnknownServiceError,
+    DataNotFoundError,
+    StubResponseError,
+)
+NO_CREDENTIALS_MESSAGE: Final = (
+    "no AWS credentials found: configure AWS credentials (a profile with --profile, "
+    "AWS_PROFILE, environment variables or SSO), or run `make demo` to try warmcheck "
+    "against the local sandbox"
+)
+
+
+@dataclass(frozen=True)
+class Absent:
+    """AWS answered that the thing does not exist: a fact, not a failed read."""
+
+
+ABSENT: Final = Absent()
+
+
+@dataclass(frozen=True)
+class Where:
+    """What one read covers, for the failure it may become."""
+
+    service: str
+    operation: str
+    region: str | None = None
+    account: str | None = None
+    resource: str | None = None
+
+
+class Recorder:
+    """Collects `CollectionFailure`s from any thread."""
+
+    def __init__(self) -> None:
+        self._failures: list[CollectionFailure] = []
+        self._lock = threading.Lock()
+
+    def add(self, failure: CollectionFailure) -> None:
+        with self._lock:
+            self._failures.append(failure)
+
+    def failures(self) -> list[CollectionFailure]:
+        with self._lock:
+            return sorted(self._failures, key=_failure_order)
+
+    def attempt(self, read: Callable[[], T], where: Where) -> T | None:
+        """`read()`, or None after recording why it failed; bugs propagate."""
+        try:
+            return read()
+        except _BUGS:
+            raise
+        except ClientError as error:
+            self.add(failure_from(error, where))
+        except BotoCoreError as error:
+            self.add(failure_from(error, where))
+        return None
+
+
+def failure_from(error: Exception, where: Where) -> CollectionFailure:
+    """A `CollectionFailure` naming the operation that failed (botocore knows it best)."""
+    operation = where.operation
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        code = str(details.get("Code") or "ClientError")
+        message = str(details.get("Message") or error)
+        operation = error.operation_name or operation
+    elif isinstance(error, NoCredentialsError):
+        code, message = "NoCredentials", NO_CREDENTIALS_MESSAGE
+    else:
+        code, message = type(error).__name__, str(error)
+    return CollectionFailure(
+        service=where.service,
+        operation=operation,
+        region=where.region,
+        account=where.account,
+        resource=where.resource,
+        code=code,
+        message=" ".join(message.split()) or code,
+    )
+
+
+def _failure_order(failure: CollectionFailure) -> tuple[str, ...]:
+    return (
+        failure.service,
+        failure.operation,
+        failure.region or "",
+        failure.account or "",
+        failure.resource or "",
+        failure.code,
+        failure.message,
+    )
+
+
+# --- progress ------------------------------------------------------------------------------
+
+Progress = Callable[[str, str, int], None]
+
+
+class ProgressReporter:
+    """Calls the caller's `progress(service, step, count)` one at a time, from any thread."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self._callback = callback
+        self._lock = threading.Lock()
+
+    def __call__(self, service: str, step: str, count: int) -> None:
+        if self._callback is None:
+            return
+        with self._lock:
+            self._callback(service, step, count)
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a collector needs to read: clients, where failures go, progress, the account."""
+
+    clients: ClientFactory
+    recorder: Recorder
+    progress: ProgressReporter
+    account: str
+
+    def attempt(self, read: Callable[[], T], where: Where) -> T | None:
+        return self.recorder.attempt(read, where)

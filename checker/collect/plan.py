@@ -1,0 +1,91 @@
+"""Deciding what to read: regions, the required functions, and a plan per Lambda function.
+
+The required set is computed the way the engine computes it (DESIGN.md "What is required"):
+static `InvokeLambdaFunction` references of each in-scope flow and of every module it reaches,
+plus ``extra_functions``, minus functions whose matching override says ``required: false``.
+The collector needs it early to know which regions and functions to read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from checker.arns import FunctionKey, parse_function_arn
+from checker.collect.lambda_functions import FunctionPlan
+from checker.flows import reachable_modules
+from checker.policy import HoursOfOperationWindow, Policy
+from checker.snapshot import ConnectInstance, FlowContent
+
+
+def scope_regions(
+    policy: Policy, regions: Sequence[str] | None, default_region: str | None
+) -> list[str]:
+    """The `regions` argument, else the policy's scope, else the session's region; sorted."""
+    chosen = list(regions or []) or list(policy.scope.regions or [])
+    if not chosen and default_region:
+        chosen = [default_region]
+    return sorted(set(chosen))
+
+
+def hours_names(policy: Policy) -> frozenset[str]:
+    """Every hours of operation (name, ID or ARN) the policy's windows name."""
+    windows = [policy.warm.window, *(override.window for override in policy.overrides)]
+    return frozenset(
+        window.hours_of_operation
+        for window in windows
+        if isinstance(window, HoursOfOperationWindow)
+    )
+
+
+def required_functions(policy: Policy, instances: Iterable[ConnectInstance]) -> set[FunctionKey]:
+    """Every (function, qualifier) the in-scope flows can invoke or the policy adds, if required."""
+    statuses = set(policy.scope.flow_statuses)
+    candidates: set[FunctionKey] = set()
+    for instance in instances:
+        modules = {module.id: module for module in instance.modules or []}
+        for flow in instance.flows or []:
+            if flow.state != "ACTIVE" or flow.status not in statuses or flow.content is None:
+                continue
+            bodies: list[FlowContent | None] = [flow.content]
+            bodies += [
+                module.content for module in reachable_modules(flow.content, modules).modules
+            ]
+            for body in bodies:
+                if body is None or not body.readable:
+                    continue
+                for reference in body.lambda_references:
+                    if reference.kind == "static" and reference.function is not None:
+                        key = parse_function_arn(reference.function)
+                        if key is not None:
+                            candidates.add(key)
+    for arn in policy.extra_functions:
+        key = parse_function_arn(arn)
+        if key is not None:
+            candidates.add(key)
+    return {key for key in candidates if policy.settings_for(key).required}
+
+
+def function_plans(
+    policy: Policy, required: set[FunctionKey], targeted: set[FunctionKey]
+) -> list[FunctionPlan]:
+    """One plan per function that is required or targeted by a scheduled rule or schedule."""
+    qualifiers: dict[FunctionKey, set[str]] = defaultdict(set)
+    required_functions_: set[FunctionKey] = set()
+    provisioned: set[FunctionKey] = set()
+    for key in required | targeted:
+        function = key.at(None)
+        qualifiers[function].add(key.qualifier)
+        if key in required:
+            required_functions_.add(function)
+            if "provisioned_concurrency" in policy.settings_for(key).accept:
+                provisioned.add(function)
+    return [
+        FunctionPlan(
+            function=function,
+            qualifiers=frozenset(qualifiers[function]),
+            required=function in required_functions_,
+            provisioned=function in provisioned,
+        )
+        for function in sorted(qualifiers)
+    ]

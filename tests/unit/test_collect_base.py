@@ -1,0 +1,248 @@
+"""checker.collect.base: the read-only guard, the IAM policy, rate limiting, error capture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.collect import (
+    ALLOWED_OPERATIONS,
+    ReadOnlyViolation,
+    connect,
+    events,
+    iam,
+    lambda_functions,
+    scheduler,
+)
+from checker.collect.base import (
+    CONNECT_BURST,
+    CONNECT_RATE_PER_SECOND,
+    CallCounter,
+    ClientFactory,
+    RateLimiter,
+    TokenBucket,
+    iam_actions,
+    required_iam_actions,
+)
+from checker.collect.iam import policy_document_text, role_name
+from checker.errors import CheckerError
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY_FILE = ROOT / "policies" / "iam" / "warmcheck-readonly.json"
+READ_VERBS = ("Get", "List", "Describe", "Search")
+
+# Where the IAM policy needs more than the operation's own action: the Service Authorization
+# Reference's dependent actions. Every other operation maps to the action of the same name.
+EXPECTED_EXTRA_ACTIONS = {
+    "connect:ListInstances": ("ds:DescribeDirectories",),
+    "connect:DescribeInstance": ("ds:DescribeDirectories",),
+    "connect:SearchContactFlows": ("connect:DescribeContactFlow",),
+    "connect:SearchContactFlowModules": ("connect:DescribeContactFlowModule",),
+}
+
+
+@pytest.fixture
+def factory(monkeypatch: pytest.MonkeyPatch) -> ClientFactory:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    # An endpoint nothing listens on: should the guard fail, the test fails fast and offline.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    return ClientFactory.from_profile(None)
+
+
+# --- the guard -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        (
+            "lambda",
+            lambda c: c.add_permission(
+                FunctionName="f",
+                StatementId="s",
+                Action="lambda:InvokeFunction",
+                Principal="events.amazonaws.com",
+            ),
+        ),
+        ("events", lambda c: c.put_rule(Name="r", ScheduleExpression="rate(5 minutes)")),
+        ("events", lambda c: c.describe_rule(Name="r")),
+        ("connect", lambda c: c.associate_lambda_function(InstanceId="i", FunctionArn="a")),
+        ("lambda", lambda c: c.invoke(FunctionName="f")),
+        ("iam", lambda c: c.create_role(RoleName="r", AssumeRolePolicyDocument="{}")),
+        ("scheduler", lambda c: c.delete_schedule(Name="s")),
+    ],
+)
+def test_the_guard_refuses_anything_off_the_allow_list(
+    factory: ClientFactory, service: str, call: Any
+) -> None:
+    factory.prepare(service, ["us-east-1"])
+    with pytest.raises(ReadOnlyViolation) as caught:
+        call(factory.client(service, "us-east-1"))
+    assert isinstance(caught.value, CheckerError)
+    assert caught.value.exit_code == 4
+    assert "not on its read-only allow-list" in caught.value.message
+    assert caught.value.operation.startswith(f"{service}:")
+    # Refused before anything was sent or counted.
+    assert factory.counter.counts() == {}
+
+
+def test_allowed_calls_pass_the_guard_and_are_counted(factory: ClientFactory) -> None:
+    factory.prepare("sts", ["us-east-1"])
+    # Past the guard, the call goes to the (closed) endpoint and fails there, counted.
+    with pytest.raises(Exception, match="Could not connect to the endpoint URL") as caught:
+        factory.sts("us-east-1").get_caller_identity()
+    assert not isinstance(caught.value, ReadOnlyViolation)
+    assert factory.counter.counts() == {"sts:GetCallerIdentity": 1}
+
+
+def test_every_allowed_operation_is_a_read_in_botocores_models(factory: ClientFactory) -> None:
+    services = sorted({operation.split(":")[0] for operation in ALLOWED_OPERATIONS})
+    for service in services:
+        factory.prepare(service, ["us-east-1"])
+    for operation in ALLOWED_OPERATIONS:
+        service, name = operation.split(":")
+        model = factory.client(service, "us-east-1").meta.service_model
+        assert model.service_name == service
+        assert name in model.operation_names, operation
+        assert name.startswith(READ_VERBS), operation
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "member", "page"),
+    [
+        ("connect", "ListInstances", "MaxResults", connect.INSTANCES_PAGE),
+        ("connect", "SearchContactFlows", "MaxResults", connect.SEARCH_PAGE),
+        ("connect", "SearchContactFlowModules", "MaxResults", connect.SEARCH_PAGE),
+        ("connect", "ListLambdaFunctions", "MaxResults", connect.ASSOCIATIONS_PAGE),
+        ("connect", "ListHoursOfOperations", "MaxResults", connect.HOURS_PAGE),
+        ("connect", "ListHoursOfOperationOverrides", "MaxResults", connect.OVERRIDES_PAGE),
+        ("events", "ListRules", "Limit", events.PAGE),
+        ("events", "ListTargetsByRule", "Limit", events.PAGE),
+        ("scheduler", "ListSchedules", "MaxResults", scheduler.PAGE),
+        ("lambda", "ListAliases", "MaxItems", lambda_functions.ALIASES_PAGE),
+        (
+            "lambda",
+            "ListProvisionedConcurrencyConfigs",
+            "MaxItems",
+            lambda_functions.PROVISIONED_PAGE,
+        ),
+        ("iam", "ListRolePolicies", "MaxItems", iam.PAGE),
+        ("iam", "ListAttachedRolePolicies", "MaxItems", iam.PAGE),
+    ],
+)
+def test_every_page_is_the_models_largest(
+    factory: ClientFactory, service: str, operation: str, member: str, page: int
+) -> None:
+    factory.prepare(service, ["us-east-1"])
+    model = factory.client(service, "us-east-1").meta.service_model
+    shape = model.operation_model(operation).input_shape
+    assert int(shape.members[member].metadata["max"]) == page
+
+
+# --- the IAM policy ----------------------------------------------------------------------------
+
+
+def test_the_iam_policy_grants_exactly_what_the_allow_list_needs() -> None:
+    document = json.loads(POLICY_FILE.read_text(encoding="utf-8"))
+    assert document["Version"] == "2012-10-17"
+    granted: list[str] = []
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert set(statement) == {"Sid", "Effect", "Action", "Resource"}
+        granted += statement["Action"]
+    assert len(granted) == len(set(granted)), "an action is granted twice"
+    assert set(granted) == required_iam_actions()
+    assert not any("*" in action for action in granted)
+    assert all(action.split(":")[1].startswith(READ_VERBS) for action in granted)
+
+
+def test_operations_map_to_iam_actions_of_the_same_name_plus_documented_dependencies() -> None:
+    for operation in ALLOWED_OPERATIONS:
+        assert iam_actions(operation) == (operation, *EXPECTED_EXTRA_ACTIONS.get(operation, ()))
+    # The IAM names of the two Lambda reads people get wrong equal their API names.
+    assert iam_actions("lambda:GetFunctionConfiguration") == ("lambda:GetFunctionConfiguration",)
+    assert iam_actions("lambda:ListProvisionedConcurrencyConfigs") == (
+        "lambda:ListProvisionedConcurrencyConfigs",
+    )
+    with pytest.raises(KeyError):
+        iam_actions("lambda:AddPermission")
+
+
+# --- rate limiting -----------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_connect_is_limited_to_its_documented_quota() -> None:
+    assert (CONNECT_RATE_PER_SECOND, CONNECT_BURST) == (2.0, 5)
+
+
+def test_the_bucket_allows_a_burst_then_paces_at_the_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(2.0, 5, clock=clock, sleep=clock.sleep)
+    waits = [bucket.acquire() for _ in range(8)]
+    assert waits[:5] == [0.0] * 5
+    assert waits[5:] == pytest.approx([0.5, 0.5, 0.5])
+    clock.now += 10  # idle: the bucket refills, but never beyond the burst
+    assert [bucket.acquire() for _ in range(6)] == pytest.approx([0, 0, 0, 0, 0, 0.5])
+
+
+def test_the_limiter_keeps_one_bucket_per_region_and_operation() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1.0, 1, clock=clock, sleep=clock.sleep)
+    assert limiter.acquire("us-east-1", "SearchContactFlows") == 0
+    assert limiter.acquire("us-west-2", "SearchContactFlows") == 0
+    assert limiter.acquire("us-east-1", "ListLambdaFunctions") == 0
+    assert limiter.acquire("us-east-1", "SearchContactFlows") == pytest.approx(1.0)
+
+
+def test_the_bucket_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="rate"):
+        TokenBucket(0, 5)
+
+
+def test_the_call_counter_sorts_by_operation() -> None:
+    counter = CallCounter()
+    for operation in ("lambda:GetPolicy", "connect:ListInstances", "lambda:GetPolicy"):
+        counter.record(operation)
+    assert list(counter.counts().items()) == [("connect:ListInstances", 1), ("lambda:GetPolicy", 2)]
+
+
+# --- IAM documents -----------------------------------------------------------------------------
+
+
+def test_policy_documents_are_decoded_to_canonical_json() -> None:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]}
+    expected = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    encoded = (
+        "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%7B%22Effect%22"
+        "%3A%20%22Allow%22%2C%20%22Action%22%3A%20%22%2A%22%7D%5D%7D"
+    )
+    assert policy_document_text(encoded) == expected
+    assert policy_document_text(json.dumps(document)) == expected
+    assert policy_document_text(document) == expected
+    assert policy_document_text("%not json") == "%not json"
+
+
+def test_role_names_drop_the_path() -> None:
+    assert role_name("arn:aws:iam::123456789012:role/service-role/warmer") == "warmer"
+    assert role_name("arn:aws:iam::123456789012:role/warmer") == "warmer"
