@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checker.errors import ScheduleExpressionError
@@ -40,8 +41,10 @@ __all__ = [
     "AtExpression",
     "CronExpression",
     "FiringSource",
+    "DaySpec",
     "Gap",
     "RateExpression",
+    "clear_caches",
     "parse_expression",
     "weekly_intervals",
     "worst_gap",
@@ -81,7 +84,7 @@ class DaySpec:
     ``last_of_month`` (DoW ``nL``, weekday n), ``nth`` (DoW ``n#k``).
     """
 
-    kind: str
+    kind: Literal["values", "last", "last_weekday", "nearest_weekday", "last_of_month", "nth"]
     values: frozenset[int] = frozenset()
     n: int = 0
     k: int = 0
@@ -782,7 +785,7 @@ def _cron_day_ids(
     return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Portion:
     """What one day contributes to a window interval clipped to [low, high) of that day."""
 

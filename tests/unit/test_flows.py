@@ -20,7 +20,8 @@ from checker.flows import (
 )
 from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
-CORPUS = Path("/work/shared/corpus/flows")
+# shared/ sits beside the repository, on a developer machine and in CI alike.
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "flows"
 DATA = Path(__file__).resolve().parent.parent / "data" / "flows"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
