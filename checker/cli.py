@@ -60,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         parents=[noise],
-        help="evaluate the policy against a snapshot and write reports",
-        description="Evaluate --policy against the state in --snapshot and write reports.",
+        help="read AWS (or a snapshot), evaluate the policy, write reports",
+        description="Read the accounts in the policy's scope (read-only), or load --snapshot, "
+        "evaluate --policy and write reports.",
     )
     check.add_argument(
         "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"

@@ -40,8 +40,8 @@ _MAX_FLEXIBLE_MINUTES = 1440
 __all__ = [
     "AtExpression",
     "CronExpression",
-    "FiringSource",
     "DaySpec",
+    "FiringSource",
     "Gap",
     "RateExpression",
     "clear_caches",
