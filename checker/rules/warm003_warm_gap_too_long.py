@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 from checker.rules.base import Rule, RuleMeta, RuleResult, minutes
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis import Analysis, WarmSource
+
+
+def _worst_case_note(sources: list[WarmSource]) -> str:
+    """Say why a gap is a bound rather than exact: rate() phase or flexible windows."""
+    reasons = []
+    if any((s.expression or "").startswith("rate(") for s in sources):
+        reasons.append("rate() phase unknown")
+    if any(s.firing is not None and s.firing.flexible_window_minutes for s in sources):
+        reasons.append("flexible window may delay a firing")
+    return f" (worst case: {', '.join(reasons)})" if reasons else ""
 
 
 class WarmGapTooLong(Rule):
@@ -46,7 +56,7 @@ class WarmGapTooLong(Rule):
                     message=(
                         f"worst gap between warm invocations of {key.arn} is "
                         f"{minutes(gap.seconds)}{when}, over the {minutes(limit)} allowed"
-                        + ("" if gap.exact else " (rate() phase unknown: worst case)")
+                        + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),
                 )

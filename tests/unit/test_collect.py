@@ -560,6 +560,54 @@ def test_versions_in_use_are_read_once_and_a_missing_version_is_left_out(fake: F
     ) == ["$LATEST", "3", "9", "blue", "live"]
 
 
+def test_a_function_deleted_mid_run_is_a_failure_on_the_later_call(fake: FakeAws) -> None:
+    one_instance(fake, [flow("main", document(fn("crm", "prod")))])
+    fake.on("lambda:GetFunctionConfiguration", function_config("crm"))
+    fake.on("lambda:ListAliases", not_found)
+    fake.on("lambda:ListProvisionedConcurrencyConfigs", not_found)
+    snapshot = run(fake).snapshot
+    (crm,) = snapshot.functions
+    assert crm.exists is True
+    assert crm.aliases is None
+    assert crm.provisioned_concurrency is None
+    assert sorted((e.operation, e.code) for e in snapshot.errors) == [
+        ("ListAliases", "ResourceNotFoundException"),
+        ("ListProvisionedConcurrencyConfigs", "ResourceNotFoundException"),
+    ]
+
+
+def test_a_function_only_a_warmer_targets_is_read_for_existence_only(fake: FakeAws) -> None:
+    fake.on(
+        "events:ListRules",
+        lambda r, p: {
+            "Rules": [
+                {
+                    "Name": "warm-old",
+                    "Arn": f"arn:aws:events:{r}:{ACCOUNT}:rule/warm-old",
+                    "ScheduleExpression": "rate(5 minutes)",
+                }
+            ]
+        },
+    )
+    fake.on(
+        "events:ListTargetsByRule",
+        lambda r, p: {"Targets": [{"Id": "1", "Arn": fn("old", "7")}]},
+    )
+    fake.on("lambda:GetFunctionConfiguration", not_found)
+    (old,) = run(fake).snapshot.functions
+    assert (old.arn, old.exists) == (fn("old"), False)
+
+    fake.calls.clear()
+    fake.on("lambda:GetFunctionConfiguration", function_config("old"))
+    (old,) = run(fake).snapshot.functions
+    assert old.exists is True
+    assert old.versions == [FunctionVersion(version="7", timeout=3)]
+    assert old.policies == []
+    assert old.provisioned_concurrency is None
+    assert fake.called("lambda:GetPolicy") == []
+    assert fake.called("lambda:ListProvisionedConcurrencyConfigs") == []
+
+
 def test_a_failed_version_read_leaves_versions_unread(fake: FakeAws) -> None:
     one_instance(fake, [flow("main", document(fn("crm", "3")))])
 
