@@ -29,6 +29,7 @@ from checker.flows import parse_flow_content
 from checker.snapshot import FlowContent
 
 if TYPE_CHECKING:
+    from botocore.model import OperationModel
     from mypy_boto3_connect import ConnectClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_lambda import LambdaClient
@@ -57,6 +58,8 @@ class SequentialResult:
     policies: int = 0
     provisioned: int = 0
     errors: list[str] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)
+    """API calls made per "service:Operation" (each page one call; retries not counted)."""
 
 
 class SequentialCollector:
@@ -73,6 +76,8 @@ class SequentialCollector:
         )
         self.lambda_: LambdaClient = session.client("lambda", config=STANDARD_RETRIES)
         self.result = SequentialResult()
+        for client in (self.connect, self.events, self.scheduler, self.lambda_):
+            client.meta.events.register("before-call", self._count)
 
     def run(self) -> SequentialResult:
         functions: set[str] = set()
@@ -91,6 +96,11 @@ class SequentialCollector:
         return self.result
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _count(self, model: OperationModel, **kwargs: Any) -> None:
+        """botocore's before-call: once per API call, before any retry."""
+        operation = f"{model.service_model.service_name}:{model.name}"
+        self.result.calls[operation] = self.result.calls.get(operation, 0) + 1
 
     def _call(self, what: str, read: Callable[[], T]) -> T | None:
         try:
@@ -264,7 +274,9 @@ class SequentialCollector:
         aliases = self._call(f"lambda:ListAliases {name}", list_aliases) or []
         self.result.aliases += len(aliases)
         for qualifier in [None, *aliases]:
-            self._call(f"lambda:GetPolicy {name}:{qualifier}", partial(self._policy, name, qualifier))
+            self._call(
+                f"lambda:GetPolicy {name}:{qualifier}", partial(self._policy, name, qualifier)
+            )
 
         def provisioned() -> int:
             pages = self.lambda_.get_paginator("list_provisioned_concurrency_configs").paginate(

@@ -267,7 +267,7 @@ def _collect_live(
 
 
 def _no_credentials(snapshot: Snapshot) -> bool:
-    return any(error.code == "NoCredentialsError" for error in snapshot.errors)
+    return any(error.code == "NoCredentials" for error in snapshot.errors)
 
 
 def _utc_now() -> datetime:

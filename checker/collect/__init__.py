@@ -39,6 +39,7 @@ from checker.collect.base import (
     ALLOWED_OPERATIONS,
     CallCounter,
     ClientFactory,
+    Progress,
     ProgressReporter,
     ReadContext,
     ReadOnlyViolation,
@@ -72,7 +73,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Progress = Callable[[str, str, int], None]
 
 
 @dataclass(frozen=True)
@@ -186,11 +186,12 @@ def _read_connect(
     found = _run(pool, [partial(connect.discover_instances, ctx, r, policy.scope) for r in regions])
     refs = sorted({ref for refs in found if refs is not None for ref in refs})
     if all(refs is not None for refs in found):
+        named = connect.single_named_instance(policy.scope)
         for pattern in connect.unmatched_literals(policy.scope, refs):
             ctx.recorder.add(
                 CollectionFailure(
                     service="connect",
-                    operation="ListInstances",
+                    operation="DescribeInstance" if named else "ListInstances",
                     account=ctx.account,
                     resource=pattern,
                     code="InstanceNotFound",

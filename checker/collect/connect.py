@@ -63,6 +63,7 @@ OVERRIDES_PAGE = 100
 HOURS_HORIZON = timedelta(days=365)
 
 _GLOB = re.compile(r"[*?\[]")
+_INSTANCE_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 _INSTANCE_ARN = re.compile(
     r"^arn:[^:]+:connect:(?P<region>[^:]+):(?P<account>\d{12}):instance/(?P<id>[^/]+)$"
 )
@@ -86,7 +87,7 @@ def literal_patterns(scope: Scope) -> list[str]:
 
 def discover_instances(ctx: ReadContext, region: str, scope: Scope) -> list[InstanceRef] | None:
     """The in-scope ACTIVE instances in `region`, or None when they could not be read."""
-    single = _single_named_instance(scope)
+    single = single_named_instance(scope)
     if single is not None:
         return _describe_named(ctx, region, single)
     client = ctx.clients.connect(region)
@@ -112,16 +113,14 @@ def discover_instances(ctx: ReadContext, region: str, scope: Scope) -> list[Inst
     return sorted(found)
 
 
-def _single_named_instance(scope: Scope) -> str | None:
+def single_named_instance(scope: Scope) -> str | None:
     """The one instance ID or ARN the scope names, when that is all it names."""
     if len(scope.instances) != 1:
         return None
     pattern = scope.instances[0]
     if _GLOB.search(pattern):
         return None
-    if _INSTANCE_ARN.match(pattern) or re.fullmatch(
-        r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", pattern
-    ):
+    if _INSTANCE_ARN.match(pattern) or _INSTANCE_ID.match(pattern):
         return pattern
     return None
 
