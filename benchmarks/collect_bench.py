@@ -173,7 +173,8 @@ def seed(env: Mapping[str, str]) -> Seeded:
             called = [index % module_only]
             if index % 2:
                 called.append((index * 7 + 3) % module_only)
-            modules = [module_ids[index % MODULES]] if index % MODULE_EVERY == 0 else []
+            reaches_module = index % MODULE_EVERY == 0
+            modules = [module_ids[(index // MODULE_EVERY) % MODULES]] if reaches_module else []
             document = flow_document(
                 lambdas=[_called(account, fn) for fn in dict.fromkeys(called)], modules=modules
             )
@@ -192,13 +193,37 @@ def seed(env: Mapping[str, str]) -> Seeded:
 # -- measuring --------------------------------------------------------------------------------
 
 
-def _measure_collect(sandbox: Sandbox, policy: Policy) -> tuple[Timed, Collection]:
-    sandbox.set_faults(FAULTS)  # full rate-limit buckets for each reader
+class Timeline:
+    """`collect`'s progress events: when each (service, step) first and last reported."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.steps: dict[str, list[float]] = {}
+
+    def __call__(self, service: str, step: str, count: int) -> None:
+        now = time.perf_counter() - self.started
+        first_last = self.steps.setdefault(f"{service}:{step}", [now, now])
+        first_last[1] = now
+
+    def lines(self) -> list[str]:
+        ordered = sorted(self.steps.items(), key=lambda item: (item[1][0], item[0]))
+        width = max((len(step) for step, _ in ordered), default=0)
+        lines = []
+        for step, (first, last) in ordered:
+            span = f"{first:5.2f} s" if last - first < 0.005 else f"{first:5.2f} .. {last:5.2f} s"
+            lines.append(f"    {step:<{width}}  {span}")
+        return lines
+
+
+def _measure_collect(
+    sandbox: Sandbox, policy: Policy, faults: FaultPlan | None
+) -> tuple[Timed, Collection, Timeline]:
+    sandbox.set_faults(faults)  # full rate-limit buckets for each reader
     sandbox.reset_calls()
-    started = time.perf_counter()
-    collection = collect(policy)
-    seconds = time.perf_counter() - started
-    return Timed(seconds, sandbox.calls()), collection
+    timeline = Timeline()
+    collection = collect(policy, progress=timeline)
+    seconds = time.perf_counter() - timeline.started
+    return Timed(seconds, sandbox.calls()), collection, timeline
 
 
 def _measure_sequential(sandbox: Sandbox, instance_id: str) -> tuple[Timed, SequentialResult]:
@@ -225,16 +250,15 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "OVER TARGET"
 
 
-def _operation_lines(
-    requests: Mapping[str, int], logical: Mapping[str, int] | None = None
-) -> list[str]:
+def _operation_lines(requests: Mapping[str, int], logical: Mapping[str, int]) -> list[str]:
+    """One line per operation: requests the sandbox received, and retries among them."""
     width = max((len(op) for op in requests), default=0)
     lines = []
     for operation, count in sorted(requests.items()):
         line = f"    {operation:<{width}} {count:5d}"
-        made = (logical or {}).get(operation, count)
+        made = logical.get(operation, count)
         if made != count:
-            line += f"  ({made} calls, {count - made} retried after throttling)"
+            line += f"  ({made} calls + {count - made} retries after throttling)"
         lines.append(line)
     return lines
 
@@ -246,14 +270,14 @@ def _collection_summary(collection: Collection) -> str:
     targets = sum(len(r.targets or []) for r in snapshot.rules)
     return (
         f"read {flows} flows, {modules} modules, {len(snapshot.functions)} functions, "
-        f"{len(snapshot.rules)} rules / {targets} targets; {len(snapshot.errors)} errors"
+        f"{len(snapshot.rules)} rules / {targets} targets, {len(snapshot.errors)} errors"
     )
 
 
 def _sequential_summary(result: SequentialResult) -> str:
     return (
         f"read {result.flows} flows, {result.modules} modules, {result.functions} functions, "
-        f"{result.rules} rules / {result.targets} targets; "
+        f"{result.rules} rules / {result.targets} targets, "
         f"{len(result.errors)} calls failed after retries"
     )
 
@@ -273,34 +297,42 @@ def run() -> list[str]:
                     "warm": {"payload": {"warmer": True}},
                 }
             )
-            print("collect_bench: seeded; running the collector", file=sys.stderr)
-            fast, collection = _measure_collect(sandbox, policy)
-            print("collect_bench: running the sequential baseline", file=sys.stderr)
+            _progress("seeded; timing the collector")
+            # Untimed: loads the collector's modules and botocore's service models.
+            _measure_collect(sandbox, policy, None)
+            cpu, _, _ = _measure_collect(sandbox, policy, None)
+            fast, collection, timeline = _measure_collect(sandbox, policy, FAULTS)
+            _progress("timing the sequential baseline (minutes: Connect allows 2 calls/s)")
             slow, sequential = _measure_sequential(sandbox, seeded.instance_id)
     finally:
         sandbox.stop()
 
     speedup = slow.seconds / fast.seconds
     floor, floor_api = connect_floor(collection.calls)
-    floor_calls = collection.calls.get(floor_api, 0)
     over_floor = fast.seconds / floor
-    lines = [
+    return [
         (
-            f"collect: live collection, sandbox at {LATENCY_MS} ms a call, Connect "
+            f"collect: live collection against the sandbox, {LATENCY_MS} ms a call, Connect "
             f"{CONNECT_RATE:g} req/s burst {CONNECT_BURST} per API"
         ),
         (
             f"  account: {FLOWS} flows, {MODULES} modules, {FUNCTIONS} functions "
             f"({seeded.aliased} called through an alias), {RULES} scheduled rules / "
-            f"{seeded.targets} targets (seeded in {seeding:.1f} s)"
+            f"{seeded.targets} targets; seeded in {seeding:.1f} s"
         ),
         (
             f"  collector (collect, max_workers=8): {fast.seconds:7.2f} s, "
             f"{sum(fast.requests.values())} requests; {_collection_summary(collection)}"
         ),
         *_operation_lines(fast.requests, collection.calls),
+        "    when each step reported (s after start):",
+        *timeline.lines(),
         (
-            f"  sequential baseline:               {slow.seconds:7.2f} s, "
+            f"    same collection with no latency and no rate limit: {cpu.seconds:.2f} s "
+            "(client + in-process sandbox CPU)"
+        ),
+        (
+            f"  sequential baseline:                {slow.seconds:7.2f} s, "
             f"{sum(slow.requests.values())} requests; {_sequential_summary(sequential)}"
         ),
         *_operation_lines(slow.requests, sequential.calls),
@@ -310,14 +342,17 @@ def run() -> list[str]:
         ),
         (
             f"  Connect rate-limit floor for the collector's calls = {floor:.2f} s "
-            f"({floor_api}: {floor_calls} calls, plus {LATENCY_MS} ms)"
+            f"({floor_api}: {collection.calls.get(floor_api, 0)} calls, + {LATENCY_MS} ms)"
         ),
         (
             f"  collector/floor = {over_floor:.2f} (target <= {FLOOR_TARGET:g}): "
             f"{_verdict(over_floor <= FLOOR_TARGET)}"
         ),
     ]
-    return lines
+
+
+def _progress(message: str) -> None:
+    print(f"collect_bench: {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

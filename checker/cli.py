@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gc
 import json
 import os
@@ -15,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from pydantic import ValidationError
+
 from checker import __version__
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import CheckerError, UsageError
@@ -23,6 +26,7 @@ from checker.policy import (
     DEFAULT_POLICY_PATH,
     LoadedPolicy,
     Policy,
+    Scope,
     load_policy,
     policy_json_schema,
 )
@@ -216,7 +220,7 @@ def _explain(name: str | None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    loaded = load_policy(args.policy)
+    loaded = _with_regions(load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -257,6 +261,21 @@ def _evaluate_and_report(
     return EXIT_DRIFT if report.failing else EXIT_PASS
 
 
+def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPolicy:
+    """--region replaces the policy's scope.regions, for collection and evaluation alike."""
+    if not regions:
+        return loaded
+    try:
+        scope = Scope.model_validate({**loaded.policy.scope.model_dump(), "regions": regions})
+    except ValidationError as error:
+        raise UsageError(
+            f"--region: {error.errors()[0]['msg'].removeprefix('Value error, ')}",
+            hint="e.g. --region us-east-1",
+        ) from None
+    policy = loaded.policy.model_copy(update={"scope": scope})
+    return dataclasses.replace(loaded, policy=policy)
+
+
 def _collect_live(
     policy: Policy, profile: str | None, regions: list[str] | None, *, quiet: bool
 ) -> Snapshot:
@@ -275,7 +294,7 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    loaded = load_policy(args.policy)
+    loaded = _with_regions(load_policy(args.policy), args.region)
     snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
     _write_atomically(Path(args.out), snapshot.to_json())
     print(

@@ -304,3 +304,20 @@ def test_python_dash_m_checker_runs_as_a_process(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("warmcheck: FAIL")
+
+
+def test_region_flag_replaces_the_policy_scope(tmp_path: Path) -> None:
+    # The healthy instance lives in us-east-1: scoped to us-west-2 no flow is in scope, so
+    # both warmers are orphans.
+    assert check(tmp_path, "--region", "us-west-2", snapshot=HEALTHY_SNAPSHOT) == 1
+    report = json.loads((tmp_path / "warmcheck.json").read_text())
+    assert report["coverage"] == []
+    assert {f["rule"] for f in report["findings"]} == {"WARM006"}
+    assert check(tmp_path, "--region", "us-east-1", snapshot=HEALTHY_SNAPSHOT) == 0
+
+
+def test_a_bad_region_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--snapshot", str(HEALTHY_SNAPSHOT), "--region", "us-east1"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "warmcheck: error: --region: expected an AWS region like us-east-1, got 'us-east1'"
+    )
