@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
 from checker.errors import ScheduleExpressionError
@@ -55,6 +55,9 @@ from checker.snapshot import (
     LambdaReference,
     Snapshot,
 )
+
+if TYPE_CHECKING:
+    from checker.waivers import WaiverUsage
 
 HORIZON = timedelta(days=365)
 INVOKE = "lambda:InvokeFunction"
@@ -150,8 +153,12 @@ class Assessment:
 
 
 class Analysis:
-    def __init__(self, policy: Policy, snapshot: Snapshot, now: datetime) -> None:
+    def __init__(
+        self, policy: Policy, snapshot: Snapshot, now: datetime, policy_path: str = "policy"
+    ) -> None:
         self.policy = policy
+        self.policy_path = policy_path
+        self.waiver_usage: list[WaiverUsage] = []  # filled by the engine before policy rules
         self.snapshot = snapshot
         self.now = now
         self.horizon_end = now + HORIZON
@@ -624,6 +631,25 @@ class Analysis:
         if cache_key not in self._gaps:
             self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)
         return self._gaps[cache_key]
+
+    def week_strip(
+        self, assessment: Assessment
+    ) -> tuple[datetime, tuple[tuple[datetime, datetime], ...] | None]:
+        """The week a report draws for a function: the one holding its worst gap, else this
+        one (from Monday 00:00 UTC), and the window inside it (None: always)."""
+        anchor = assessment.gap.start if assessment.gap and assessment.gap.start else self.now
+        monday = (anchor - timedelta(days=anchor.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        window = self.window_intervals(assessment.required)
+        if window is None or isinstance(window, str):
+            return monday, None
+        end = monday + timedelta(days=7)
+        return monday, tuple(
+            (max(start, monday), min(stop, end))
+            for start, stop in window
+            if stop > monday and start < end
+        )
 
     # --- the one cause ----------------------------------------------------------------------------
 

@@ -19,9 +19,11 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from checker import __version__
+from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
-from checker.errors import CheckerError, UsageError
+from checker.errors import BaselineError, CheckerError, UsageError
 from checker.format import DEFAULT_FORMATS, FORMATS, find_format
+from checker.format import json as json_format
 from checker.policy import (
     DEFAULT_POLICY_PATH,
     LoadedPolicy,
@@ -30,7 +32,7 @@ from checker.policy import (
     load_policy,
     policy_json_schema,
 )
-from checker.report import report_json_schema
+from checker.report import ReportV1, report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
 from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
@@ -83,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         choices=[fmt.name for fmt in FORMATS],
         help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="an earlier warmcheck.json: only findings not in it fail the run",
+    )
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="also write this run's JSON report to FILE, to use as a later --baseline",
     )
     check.add_argument(
         "--fail-on",
@@ -225,8 +237,16 @@ def _check(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.snapshot)
     else:
         snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
+    baseline = load_baseline(args.baseline) if args.baseline else frozenset()
     return _evaluate_and_report(
-        loaded, snapshot, args.out_dir, args.format, args.fail_on, args.quiet
+        loaded,
+        snapshot,
+        args.out_dir,
+        args.format,
+        args.fail_on,
+        args.quiet,
+        baseline=baseline,
+        write_baseline=args.write_baseline,
     )
 
 
@@ -237,6 +257,9 @@ def _evaluate_and_report(
     formats: list[str] | None,
     fail_on: str,
     quiet: bool,
+    *,
+    baseline: frozenset[str] = frozenset(),
+    write_baseline: str | None = None,
 ) -> int:
     # The snapshot lives until exit: keep the collector from rescanning it (big accounts).
     gc.collect()
@@ -245,10 +268,15 @@ def _evaluate_and_report(
         loaded.policy,
         snapshot,
         snapshot.collected_at,
-        policy_ref=PolicyRef(loaded.path, loaded.sha256),
+        policy_ref=PolicyRef(loaded.path, loaded.sha256, loaded.line_of),
         fail_on=fail_on,
+        today=_utc_now().date(),
+        baseline=baseline,
     )
     written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
+    if write_baseline:
+        _write_atomically(Path(write_baseline), json_format.render(report))
+        written.append(Path(write_baseline))
     _summarise(report, written, quiet=quiet)
     if _no_credentials(snapshot):
         _print_error(
@@ -283,6 +311,23 @@ def _collect_live(
 
     collection = collect(policy, profile=profile, regions=regions, now=_utc_now())
     return collection.snapshot
+
+
+def load_baseline(path: str) -> frozenset[str]:
+    """Fingerprints of an earlier JSON report; a bad file is a BaselineError (exit 2)."""
+    document = load_json(Path(path), error_cls=BaselineError)
+    try:
+        report = ReportV1.model_validate(document.data)
+    except ValidationError as error:
+        raise validation_error(
+            error,
+            document,
+            path,
+            error_cls=BaselineError,
+            model=ReportV1,
+            hint="a baseline is a warmcheck.json written by `warmcheck check`",
+        ) from None
+    return frozenset(finding.fingerprint for finding in report.findings)
 
 
 def _no_credentials(snapshot: Snapshot) -> bool:
@@ -334,7 +379,8 @@ def _demo(args: argparse.Namespace) -> int:
             loaded.policy,
             snapshot,
             snapshot.collected_at,
-            policy_ref=PolicyRef(loaded.path, loaded.sha256),
+            policy_ref=PolicyRef(loaded.path, loaded.sha256, loaded.line_of),
+            today=_utc_now().date(),
         )
         written = write_reports(report, Path(args.out_dir), args.format or list(DEFAULT_FORMATS))
         _summarise(report, written, quiet=args.quiet)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from checker.analysis import Analysis
 from checker.findings import SEVERITY_RANK, Finding, Severity
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
+from checker.schedule import FiringSource
 from checker.snapshot import Snapshot
+from checker.waivers import apply_waivers
 
 FailOn = Severity | str  # "high" | "medium" | "low" | "never"
 FAIL_ON_CHOICES = ("high", "medium", "low", "never")
@@ -20,6 +23,13 @@ EVIDENCE_RULE = "WARM901"
 class PolicyRef:
     path: str
     sha256: str
+    # Line of a dotted policy field ("warm.max_interval", "waivers[0]"), for SARIF locations.
+    locate: Callable[[str], int | None] | None = field(default=None, compare=False)
+
+    def line_of(self, policy_field: str | None) -> int | None:
+        if policy_field is None or self.locate is None:
+            return None
+        return self.locate(policy_field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +38,12 @@ class CoverageEntry:
     status: str
     warmers: tuple[str, ...]
     worst_gap_seconds: int | None
+    worst_gap_start: datetime | None
     flows: tuple[str, ...]
+    # What the HTML week strip draws: the sources that count and the window over one week.
+    firing_sources: tuple[FiringSource, ...] = ()
+    strip_start: datetime | None = None
+    strip_window: tuple[tuple[datetime, datetime], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +77,10 @@ class Report:
         return sum(1 for entry in self.coverage if entry.status == "warm")
 
     def counts(self) -> dict[str, int]:
+        """Findings that count: neither waived nor baselined."""
         counts = {"high": 0, "medium": 0, "low": 0}
         for finding in self.findings:
-            if not finding.waived:
+            if not finding.waived and not finding.baselined:
                 counts[finding.severity] += 1
         return counts
 
@@ -73,17 +89,23 @@ class Report:
         return sum(1 for finding in self.findings if finding.waived)
 
     @property
+    def baselined(self) -> int:
+        return sum(1 for finding in self.findings if finding.baselined and not finding.waived)
+
+    @property
     def incomplete(self) -> bool:
-        return any(f.rule == EVIDENCE_RULE and not f.waived for f in self.findings)
+        return any(f.rule == EVIDENCE_RULE for f in self.findings)
 
     @property
     def failing(self) -> tuple[Finding, ...]:
-        """Unwaived findings at or above the fail-on severity."""
+        """Findings at or above the fail-on severity that are neither waived nor baselined."""
         if self.fail_on == "never":
             return ()
         floor = SEVERITY_RANK[self.fail_on]  # type: ignore[index]
         return tuple(
-            f for f in self.findings if not f.waived and SEVERITY_RANK[f.severity] >= floor
+            f
+            for f in self.findings
+            if not f.waived and not f.baselined and SEVERITY_RANK[f.severity] >= floor
         )
 
     @property
@@ -100,30 +122,49 @@ def evaluate(
     *,
     policy_ref: PolicyRef,
     fail_on: str = "low",
+    today: date | None = None,
+    baseline: frozenset[str] = frozenset(),
 ) -> Report:
+    """Judge `snapshot` against `policy` as of `now`; waivers expire against `today`.
+
+    `baseline` holds fingerprints of an earlier report: those findings are reported but do not
+    fail the run (unread evidence, WARM901, is never baselined).
+    """
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {FAIL_ON_CHOICES}, got {fail_on!r}")
-    analysis = Analysis(policy, snapshot, now)
+    analysis = Analysis(policy, snapshot, now, policy_ref.path)
+    results: dict[str, tuple[set[str], list[Finding]]] = {}
+
+    def run(phase: str) -> None:
+        for rule_class in ALL_RULES:
+            if rule_class.meta.phase == phase:
+                result = rule_class().evaluate(analysis)
+                results[rule_class.meta.id] = (set(result.checked), list(result.findings))
+
+    run("state")
+    state_findings = [f for checked, found in results.values() for f in found]
+    waived, analysis.waiver_usage = apply_waivers(
+        state_findings, policy.waivers, today or now.date()
+    )
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in waived:
+        if finding.fingerprint in baseline:
+            finding = replace(finding, baselined=True)
+        by_rule.setdefault(finding.rule, []).append(finding)
+    for rule_id, (checked, _) in list(results.items()):
+        results[rule_id] = (checked, by_rule.get(rule_id, []))
+    run("evidence")  # last of the state: other rules may have found uninterpretable evidence
+    run("policy")
+
     outcomes = []
-    # The evidence rule runs last: other rules may add problems while they look.
     for rule_class in ALL_RULES:
-        result = rule_class().evaluate(analysis)
+        checked, found = results[rule_class.meta.id]
         unique: dict[str, Finding] = {}
-        for finding in result.findings:
+        for finding in found:
             unique.setdefault(finding.fingerprint, finding)
         findings = tuple(sorted(unique.values(), key=lambda f: f.sort_key))
-        checked = set(result.checked) | {f.resource for f in findings}
+        checked |= {f.resource for f in findings}
         outcomes.append(RuleOutcome(rule_class.meta, tuple(sorted(checked)), findings))
-    coverage = tuple(
-        CoverageEntry(
-            function=key.arn,
-            status=assessment.status,
-            warmers=tuple(sorted({s.arn for s in assessment.exact})),
-            worst_gap_seconds=assessment.gap.seconds if assessment.gap is not None else None,
-            flows=tuple(sorted(assessment.required.flows)),
-        )
-        for key, assessment in sorted(analysis.assessments.items(), key=lambda kv: kv[0].arn)
-    )
     return Report(
         policy=policy_ref,
         accounts=tuple(sorted(snapshot.accounts)),
@@ -131,5 +172,38 @@ def evaluate(
         collected_at=snapshot.collected_at,
         fail_on=fail_on,
         outcomes=tuple(outcomes),
-        coverage=coverage,
+        coverage=_coverage(analysis, outcomes),
     )
+
+
+def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[CoverageEntry, ...]:
+    # A cold function whose every finding is waived is "waived", not "cold".
+    open_functions: set[str] = set()
+    waived_functions: set[str] = set()
+    for outcome in outcomes:
+        for f in outcome.findings:
+            if f.function is not None:
+                (waived_functions if f.waived else open_functions).add(f.function)
+    entries = []
+    for key, assessment in sorted(analysis.assessments.items(), key=lambda kv: kv[0].arn):
+        status: str = assessment.status
+        if status == "cold" and key.arn in waived_functions - open_functions:
+            status = "waived"
+        gap = assessment.gap
+        strip_start, strip_window = analysis.week_strip(assessment)
+        entries.append(
+            CoverageEntry(
+                function=key.arn,
+                status=status,
+                warmers=tuple(sorted({s.arn for s in assessment.exact})),
+                worst_gap_seconds=gap.seconds if gap is not None else None,
+                worst_gap_start=gap.start if gap is not None else None,
+                flows=tuple(sorted(assessment.required.flows)),
+                firing_sources=tuple(
+                    s.firing for s in assessment.exact if s.enabled and s.firing is not None
+                ),
+                strip_start=strip_start,
+                strip_window=strip_window,
+            )
+        )
+    return tuple(entries)

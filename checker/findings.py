@@ -20,7 +20,7 @@ def fingerprint(rule: str, resource: str, function: str | None, warmer: str | No
 
 @dataclass(frozen=True, slots=True)
 class AppliedWaiver:
-    index: int
+    index: int  # position in the policy's waivers list
     reason: str
     owner: str
     expires: date
@@ -38,7 +38,9 @@ class Finding:
     warmer: str | None = None
     flows: tuple[str, ...] = ()
     detail: str = ""
+    policy_field: str | None = None  # the policy setting the finding is judged against
     waiver: AppliedWaiver | None = None
+    baselined: bool = False  # present in the --baseline report: reported, never failing
     fingerprint: str = field(default="", compare=False)
 
     @property

@@ -268,8 +268,14 @@ class Waiver(PolicyModel):
     def _check_rule(cls, value: str) -> str:
         from checker.rules import find_rule  # the registry imports the policy models
 
-        if find_rule(value) is None:
+        meta = find_rule(value)
+        if meta is None:
             raise ValueError(f"unknown rule {value!r} (see `warmcheck explain`)")
+        if meta.phase != "state":
+            raise ValueError(
+                f"{meta.id} cannot be waived: unread evidence and the waivers' own findings "
+                "are never accepted"
+            )
         return value
 
 
@@ -343,6 +349,19 @@ class LoadedPolicy:
     path: str
     sha256: str
     source: SourceMap
+
+    def line_of(self, policy_field: str) -> int | None:
+        """The line of a dotted field ("warm.max_interval", "waivers[0].expires"): where it is
+        written, or where its nearest written parent is."""
+        steps: list[str | int] = []
+        for part in policy_field.split("."):
+            name, _, rest = part.partition("[")
+            if name:
+                steps.append(name)
+            for index in filter(None, rest.replace("[", "").split("]")):
+                steps.append(int(index))
+        position = self.source.locate(steps, key=True)
+        return position[0] if position is not None else None
 
 
 def load_policy(path: str | Path) -> LoadedPolicy:

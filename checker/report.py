@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,6 +45,9 @@ class SummaryV1(ReportModel):
     warm: int = Field(ge=0)
     findings: SeverityCountsV1
     waived: int = Field(ge=0)
+    baselined: int = Field(
+        default=0, ge=0, description="Findings present in the --baseline report."
+    )
 
 
 class WaiverV1(ReportModel):
@@ -65,6 +69,7 @@ class FindingV1(ReportModel):
     fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
     waived: bool
     waiver: WaiverV1 | None
+    baselined: bool = False
 
 
 class CoverageV1(ReportModel):
@@ -72,6 +77,7 @@ class CoverageV1(ReportModel):
     status: Literal["warm", "cold", "waived", "unknown"]
     warmers: list[str]
     worst_gap_seconds: int | None
+    worst_gap_start: str | None = Field(default=None, description="UTC start of the worst gap.")
     flows: list[str]
 
 
@@ -99,6 +105,7 @@ def _finding_v1(finding: Finding) -> FindingV1:
         message=finding.message,
         fingerprint=finding.fingerprint,
         waived=finding.waived,
+        baselined=finding.baselined,
         waiver=None
         if waiver is None
         else WaiverV1(
@@ -110,6 +117,12 @@ def _finding_v1(finding: Finding) -> FindingV1:
     )
 
 
+def _utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def to_report_v1(report: Report) -> ReportV1:
     counts = report.counts()
     return ReportV1(
@@ -119,13 +132,14 @@ def to_report_v1(report: Report) -> ReportV1:
         snapshot=SnapshotV1(
             accounts=list(report.accounts),
             regions=list(report.regions),
-            collected_at=report.collected_at.isoformat().replace("+00:00", "Z"),
+            collected_at=_utc(report.collected_at) or "",
         ),
         summary=SummaryV1(
             required=report.required,
             warm=report.warm,
             findings=SeverityCountsV1(**counts),
             waived=report.waived,
+            baselined=report.baselined,
         ),
         findings=[_finding_v1(finding) for finding in report.findings],
         coverage=[
@@ -134,6 +148,7 @@ def to_report_v1(report: Report) -> ReportV1:
                 status=entry.status,  # type: ignore[arg-type]
                 warmers=list(entry.warmers),
                 worst_gap_seconds=entry.worst_gap_seconds,
+                worst_gap_start=_utc(entry.worst_gap_start),
                 flows=list(entry.flows),
             )
             for entry in report.coverage

@@ -18,7 +18,7 @@ from checker.format.base import Format
 
 def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
     case = TestCase(name=resource, classname=f"warmcheck.{outcome.meta.slug}")
-    active = [f for f in findings if not f.waived]
+    active = [f for f in findings if not f.waived and not f.baselined]
     if active:
         message = active[0].message if len(active) == 1 else f"{len(active)} findings"
         body = "\n".join(_details(f) for f in active)
@@ -29,11 +29,15 @@ def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestC
             case.add_failure_info(message=message, output=body)
     elif findings:
         waiver = findings[0].waiver
-        assert waiver is not None
-        case.add_skipped_info(
-            message=f"waived: {waiver.reason} (owner {waiver.owner}, "
-            f"expires {waiver.expires.isoformat()})"
-        )
+        if waiver is not None:
+            ticket = f", ticket {waiver.ticket}" if waiver.ticket else ""
+            message = (
+                f"waived: {waiver.reason} (owner {waiver.owner}, "
+                f"expires {waiver.expires.isoformat()}{ticket})"
+            )
+        else:
+            message = "baselined: present in the --baseline report"
+        case.add_skipped_info(message=message, output="\n".join(_details(f) for f in findings))
     return case
 
 

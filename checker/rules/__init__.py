@@ -18,6 +18,8 @@ from checker.rules.warm012_lambda_not_associated import LambdaNotAssociated
 from checker.rules.warm013_connect_cannot_invoke import ConnectCannotInvoke
 from checker.rules.warm014_broken_flow_reference import BrokenFlowReference
 from checker.rules.warm901_evidence_incomplete import EvidenceIncomplete
+from checker.rules.warm902_waiver_expired import WaiverExpired
+from checker.rules.warm903_waiver_unused import WaiverUnused
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MissingWarmer,
@@ -35,6 +37,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ConnectCannotInvoke,
     BrokenFlowReference,
     EvidenceIncomplete,
+    WaiverExpired,
+    WaiverUnused,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from checker.findings import Finding, Severity, fingerprint
 
@@ -21,6 +21,9 @@ class RuleMeta:
     severity: Severity
     title: str
     fix: str = ""
+    policy_field: str = "warm"  # the setting a finding points at (SARIF's physical location)
+    # state: judged from AWS state; evidence: unread state; policy: about the policy itself.
+    phase: Literal["state", "evidence", "policy"] = "state"
 
 
 @dataclass(slots=True)
@@ -47,6 +50,7 @@ class Rule:
         warmer: str | None = None,
         flows: tuple[str, ...] | list[str] | set[str] = (),
         detail: str = "",
+        policy_field: str | None = None,
     ) -> Finding:
         meta = cls.meta
         return Finding(
@@ -59,8 +63,16 @@ class Rule:
             warmer=warmer,
             flows=tuple(sorted(set(flows))),
             detail=detail,
+            policy_field=policy_field or meta.policy_field,
             fingerprint=fingerprint(meta.id, resource, function, warmer),
         )
+
+
+def setting(required_override: int | None, knob: str) -> str:
+    """The policy field behind a function's setting: its override's, else the warm default."""
+    if required_override is not None:
+        return f"overrides[{required_override}]"
+    return f"warm.{knob}"
 
 
 def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:

@@ -17,6 +17,7 @@ class MissingWarmer(Rule):
         severity="high",
         title="A required function has no warm source at all",
         fix="Add a scheduled rule or schedule that targets exactly this function and qualifier.",
+        policy_field="warm.accept",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -17,6 +17,7 @@ class WarmerDisabled(Rule):
         severity="high",
         title="A function's only warm sources are disabled or outside their dates",
         fix="Enable the rule or schedule (or move its start/end dates) so it fires again.",
+        policy_field="warm.accept",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

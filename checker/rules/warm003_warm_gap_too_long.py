@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult, minutes
+from checker.rules.base import Rule, RuleMeta, RuleResult, minutes, setting
 
 if TYPE_CHECKING:
     from checker.analysis import Analysis, WarmSource
@@ -27,6 +27,7 @@ class WarmGapTooLong(Rule):
         severity="medium",
         title="The worst gap between warm invocations exceeds max_interval",
         fix="Fire the warmer more often, or add a second one that covers the gap.",
+        policy_field="warm.max_interval",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
@@ -59,6 +60,9 @@ class WarmGapTooLong(Rule):
                         + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),
+                    policy_field=setting(
+                        assessment.required.settings.override_index, "max_interval"
+                    ),
                 )
             )
         return result

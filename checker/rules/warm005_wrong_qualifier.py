@@ -17,6 +17,7 @@ class WrongQualifier(Rule):
         severity="high",
         title="A warmer targets another version or alias of a required function",
         fix="Point the warmer's target at the qualified ARN the flows call.",
+        policy_field="warm.accept",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -17,6 +17,7 @@ class OrphanWarmer(Rule):
         severity="low",
         title="A warmer targets a function that no in-scope flow reaches",
         fix="Delete the warmer, or list the function in extra_functions if it must stay warm.",
+        policy_field="extra_functions",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -17,6 +17,7 @@ class DanglingWarmer(Rule):
         severity="medium",
         title="A warmer targets a function, version or alias that does not exist",
         fix="Point the warmer at an existing function and qualifier, or delete it.",
+        policy_field="warmers.name_patterns",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -18,6 +18,7 @@ class UnsafeWarmPayload(Rule):
         title="A warmer does not send the policy's warm payload",
         fix="Set the target's constant input to the policy payload so the handler can "
         "return early.",
+        policy_field="warm.payload",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -20,6 +20,7 @@ class OverbroadInvokePermission(Rule):
         title="A resource-policy statement lets a service invoke with no source condition",
         fix="Replace the statement with one pinned to the rule or instance ARN "
         "(--source-arn) and your account (--source-account).",
+        policy_field="warm.require_source_arn",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

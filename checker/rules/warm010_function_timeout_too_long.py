@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleMeta, RuleResult, setting
 
 if TYPE_CHECKING:
     from checker.analysis import Analysis
@@ -17,6 +17,7 @@ class FunctionTimeoutTooLong(Rule):
         severity="low",
         title="A required function's timeout exceeds max_function_timeout",
         fix="Lower the function's timeout to what Connect waits (8 s for a synchronous call).",
+        policy_field="warm.max_function_timeout",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
@@ -40,6 +41,7 @@ class FunctionTimeoutTooLong(Rule):
                         f"{key.arn} has a {timeout} s timeout; Connect gives up after "
                         f"{limit} s, so a slow run fails the caller without failing the function"
                     ),
+                    policy_field=setting(required.settings.override_index, "max_function_timeout"),
                 )
             )
         return result

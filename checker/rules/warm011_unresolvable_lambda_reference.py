@@ -25,6 +25,7 @@ class UnresolvableLambdaReference(Rule):
         title="A flow invokes a Lambda through a reference warmcheck cannot resolve",
         fix="Use a static function ARN in the flow, or list the possible functions in "
         "extra_functions and waive this finding for the flow.",
+        policy_field="scope.flow_statuses",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

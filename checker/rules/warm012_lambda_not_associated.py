@@ -17,6 +17,7 @@ class LambdaNotAssociated(Rule):
         severity="high",
         title="A flow calls a Lambda that is not associated with its Connect instance",
         fix="Associate the function with the instance (connect associate-lambda-function).",
+        policy_field="scope.instances",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

@@ -18,6 +18,7 @@ class ConnectCannotInvoke(Rule):
         severity="high",
         title="The function's resource policy does not let the Connect instance invoke it",
         fix="Add a statement for connect.amazonaws.com with the instance ARN as source ARN.",
+        policy_field="scope.instances",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

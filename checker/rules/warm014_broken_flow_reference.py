@@ -17,6 +17,7 @@ class BrokenFlowReference(Rule):
         severity="high",
         title="A flow calls a Lambda function or flow module that does not exist",
         fix="Fix the reference in the flow, or restore the function, alias or module.",
+        policy_field="scope.flow_statuses",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

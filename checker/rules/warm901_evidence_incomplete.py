@@ -19,6 +19,8 @@ class EvidenceIncomplete(Rule):
         title="Some state could not be read, so the verdict cannot be trusted",
         fix="Grant the read-only permissions in policies/iam/warmcheck-readonly.json, or fix "
         "the resource named, and run again.",
+        policy_field="scope",
+        phase="evidence",
     )
 
     def evaluate(self, analysis: Analysis) -> RuleResult:

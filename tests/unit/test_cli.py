@@ -97,7 +97,7 @@ def test_json_report_validates_against_its_schema(tmp_path: Path) -> None:
     assert report["schema_version"] == 1
     assert report["tool"]["name"] == "warmcheck"
     assert report["policy"]["path"] == "tests/data/policies/strict.yaml"
-    assert set(report["summary"]) == {"required", "warm", "findings", "waived"}
+    assert set(report["summary"]) == {"required", "warm", "findings", "waived", "baselined"}
     for finding in report["findings"]:
         assert set(finding) == {
             "rule",
@@ -111,6 +111,7 @@ def test_json_report_validates_against_its_schema(tmp_path: Path) -> None:
             "fingerprint",
             "waived",
             "waiver",
+            "baselined",
         }
 
 

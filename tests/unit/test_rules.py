@@ -865,3 +865,52 @@ def test_unread_instance_parts_are_evidence_gaps() -> None:
     report = run(scenario)
     assert rules_of(report) == ["WARM901"]
     assert "Lambda associations" in only(report, "WARM901").message
+
+
+# --- WARM902 waiver-expired / WARM903 waiver-unused -------------------------------------------
+
+
+def _waived(expires: str, resource: str) -> Policy:
+    return Policy.model_validate(
+        {
+            "version": 1,
+            "warm": {"payload": {"warmer": True}},
+            "waivers": [
+                {
+                    "rule": "WARM010",
+                    "resource": resource,
+                    "reason": "r",
+                    "owner": "o",
+                    "expires": expires,
+                }
+            ],
+        }
+    )
+
+
+def test_warm902_when_a_waiver_has_expired() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", timeout=30)
+    report = run(scenario, _waived("2026-01-01", fn_arn("billing")))
+    assert rules_of(report) == ["WARM010", "WARM902"]
+    assert only(report, "WARM902").resource == "policy.yaml#waivers[0]"
+
+
+def test_warm902_near_miss_a_waiver_in_force_is_not_reported() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", timeout=30)
+    report = run(scenario, _waived("2027-01-01", fn_arn("billing")))
+    assert rules_of(report) == ["WARM010"]
+    assert only(report, "WARM010").waived
+
+
+def test_warm903_when_a_waiver_matches_nothing() -> None:
+    report = run(healthy(), _waived("2027-01-01", fn_arn("billing")))
+    assert rules_of(report) == ["WARM903"]
+
+
+def test_warm903_near_miss_glob_that_matches_is_used() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", timeout=30)
+    report = run(scenario, _waived("2027-01-01", "arn:aws:lambda:*:function:bill*"))
+    assert rules_of(report) == ["WARM010"]
