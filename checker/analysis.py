@@ -13,9 +13,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
 from checker.errors import ScheduleExpressionError
@@ -338,7 +339,7 @@ class Analysis:
                     )
                 )
         for schedule in self.snapshot.schedules:
-            key, payload_text = self._schedule_target(
+            key, payload_text = self.schedule_target(
                 schedule.target.arn, schedule.target.input, schedule.region, schedule.account
             )
             if key is None:
@@ -406,7 +407,7 @@ class Analysis:
         assert isinstance(parsed, RateExpression | CronExpression)
         return FiringSource(expression, timezone, flexible, start, end), None
 
-    def _schedule_target(
+    def schedule_target(
         self, arn: str, input_text: str | None, region: str, account: str
     ) -> tuple[FunctionKey | None, str | None]:
         """The function a schedule invokes and the payload text it sends."""
@@ -600,18 +601,41 @@ class Analysis:
             return hours
         cache_key = hours.arn
         if cache_key not in self._windows:
-            ranges = [
-                (
-                    frozenset({_DAY_NUMBER[c.day]}),
-                    c.start.hours * 60 + c.start.minutes,
-                    c.end.hours * 60 + c.end.minutes,
-                )
-                for c in hours.config
-            ]
-            self._windows[cache_key] = weekly_intervals(
-                hours.time_zone, ranges, self.now, self.horizon_end
-            )
+            self._windows[cache_key] = self._hours_intervals(hours)
         return self._windows[cache_key]
+
+    def _hours_intervals(self, hours: HoursOfOperation) -> list[tuple[datetime, datetime]]:
+        """Open intervals in UTC: Connect's effective hours (overrides applied) where they were
+        read, the weekly config elsewhere in the horizon."""
+        ranges = [
+            (
+                frozenset({_DAY_NUMBER[c.day]}),
+                c.start.hours * 60 + c.start.minutes,
+                c.end.hours * 60 + c.end.minutes,
+            )
+            for c in hours.config
+        ]
+        weekly = weekly_intervals(hours.time_zone, ranges, self.now, self.horizon_end)
+        if not hours.effective:
+            return weekly
+        zone = ZoneInfo(hours.time_zone)
+        first = min(day.date for day in hours.effective)
+        last = max(day.date for day in hours.effective)
+        covered_from = _local(datetime.combine(first, time()), zone)
+        covered_to = _local(datetime.combine(last + timedelta(days=1), time()), zone)
+        intervals = [
+            (max(start, self.now), min(end, self.horizon_end))
+            for day in hours.effective
+            for span in day.hours
+            for start, end in [(_local(span.start, zone), _local(span.end, zone))]
+            if end > self.now and start < self.horizon_end and end > start
+        ]
+        for start, end in weekly:
+            if start < covered_from:
+                intervals.append((start, min(end, covered_from)))
+            if end > covered_to:
+                intervals.append((max(start, covered_to), end))
+        return _merge(intervals)
 
     def _find_hours(
         self, name: str, instances: Iterable[ConnectInstance]
@@ -730,6 +754,21 @@ class Analysis:
         assessment.status = "cold"
         assessment.cause = "gap" if usable else "cannot-invoke"
         return assessment
+
+
+def _local(wall_clock: datetime, zone: ZoneInfo) -> datetime:
+    """A naive wall-clock time in `zone` as UTC (the first of a repeated hour)."""
+    return wall_clock.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _canonical(value: object) -> str:

@@ -36,6 +36,7 @@ from checker.report import ReportV1, report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
 from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
+from checker.starter_policy import starter_policy
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -131,6 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
     )
 
+    init = commands.add_parser(
+        "init",
+        parents=[noise],
+        help="write a starter policy from a snapshot or the live account",
+        description="Write a commented starter policy from what a snapshot (or the live "
+        "account) holds: instances, the Lambdas flows call, existing warmers and their payload.",
+    )
+    init.add_argument("--snapshot", metavar="FILE", help="read this snapshot instead of AWS")
+    init.add_argument(
+        "--out", default="-", metavar="FILE", help="where to write the policy (default: stdout)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    _add_aws_flags(init)
+
     schema = commands.add_parser(
         "schema", parents=[noise], help="print a JSON Schema generated from the models"
     )
@@ -202,6 +217,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _collect(args)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "init":
+        return _init(args)
     return _check(args)
 
 
@@ -236,7 +253,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
-        snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
+        snapshot = _collect_live(loaded.policy, args.profile, args.region)
     baseline = load_baseline(args.baseline) if args.baseline else frozenset()
     return _evaluate_and_report(
         loaded,
@@ -304,9 +321,7 @@ def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPoli
     return dataclasses.replace(loaded, policy=policy)
 
 
-def _collect_live(
-    policy: Policy, profile: str | None, regions: list[str] | None, *, quiet: bool
-) -> Snapshot:
+def _collect_live(policy: Policy, profile: str | None, regions: list[str] | None) -> Snapshot:
     from checker.collect import collect  # boto3 loads only when AWS is really read
 
     collection = collect(policy, profile=profile, regions=regions, now=_utc_now())
@@ -340,7 +355,7 @@ def _utc_now() -> datetime:
 
 def _collect(args: argparse.Namespace) -> int:
     loaded = _with_regions(load_policy(args.policy), args.region)
-    snapshot = _collect_live(loaded.policy, args.profile, args.region, quiet=args.quiet)
+    snapshot = _collect_live(loaded.policy, args.profile, args.region)
     _write_atomically(Path(args.out), snapshot.to_json())
     print(
         f"warmcheck: snapshot of {len(snapshot.instances)} Connect instance(s), "
@@ -354,6 +369,33 @@ def _collect(args: argparse.Namespace) -> int:
                 "no AWS credentials were found",
                 "configure AWS or try `make demo` for a local sandbox",
             )
+        return EXIT_INCOMPLETE
+    return EXIT_PASS
+
+
+def _init(args: argparse.Namespace) -> int:
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and out.exists() and not args.force:
+        raise UsageError(f"{out} exists", hint="pass --force to overwrite it, or pick --out")
+    if args.snapshot is not None:
+        snapshot = load_snapshot(args.snapshot)
+    else:
+        scope = Scope(regions=args.region) if args.region else Scope()
+        snapshot = _collect_live(Policy(version=1, scope=scope), args.profile, args.region)
+    text = starter_policy(snapshot, now=snapshot.collected_at)
+    if out is None:
+        print(text, end="")
+    else:
+        _write_atomically(out, text)
+        print(
+            f"warmcheck: starter policy written to {out}; review it, then run "
+            f"`warmcheck check --policy {out}`"
+        )
+    if snapshot.errors:
+        _print_error(
+            f"{len(snapshot.errors)} read(s) failed, so the policy may miss what was not seen",
+            "see the errors in the snapshot, or run `warmcheck collect --out FILE`",
+        )
         return EXIT_INCOMPLETE
     return EXIT_PASS
 

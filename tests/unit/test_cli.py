@@ -322,3 +322,32 @@ def test_a_bad_region_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err.startswith(
         "warmcheck: error: --region: expected an AWS region like us-east-1, got 'us-east1'"
     )
+
+
+def test_init_writes_a_valid_starter_policy_and_never_overwrites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "starter.yaml"
+    assert main(["init", "--snapshot", str(HEALTHY_SNAPSHOT), "--out", str(out)]) == 0
+    assert out.read_text().startswith("# warmcheck starter policy")
+    # The starter policy passes against the account it was written from.
+    code = main(
+        [
+            "check",
+            "--snapshot",
+            str(HEALTHY_SNAPSHOT),
+            "--policy",
+            str(out),
+            "--out-dir",
+            str(tmp_path / "reports"),
+        ]
+    )
+    assert code == 0
+    assert main(["init", "--snapshot", str(HEALTHY_SNAPSHOT), "--out", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["init", "--snapshot", str(HEALTHY_SNAPSHOT), "--out", str(out), "--force"]) == 0
+
+
+def test_init_prints_to_stdout_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "--snapshot", str(HEALTHY_SNAPSHOT)]) == 0
+    assert "version: 1" in capsys.readouterr().out
