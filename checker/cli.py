@@ -37,6 +37,7 @@ from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
 from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
 from checker.starter_policy import starter_policy
+from checker.terminal import Terminal
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -253,7 +254,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
-        snapshot = _collect_live(loaded.policy, args.profile, args.region)
+        snapshot = _collect_live(
+            loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet)
+        )
     baseline = load_baseline(args.baseline) if args.baseline else frozenset()
     return _evaluate_and_report(
         loaded,
@@ -294,7 +297,7 @@ def _evaluate_and_report(
     if write_baseline:
         _write_atomically(Path(write_baseline), json_format.render(report))
         written.append(Path(write_baseline))
-    _summarise(report, written, quiet=quiet)
+    Terminal(quiet=quiet).summary(report, written)
     if _no_credentials(snapshot):
         _print_error(
             "no AWS credentials were found, so nothing could be read",
@@ -321,10 +324,15 @@ def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPoli
     return dataclasses.replace(loaded, policy=policy)
 
 
-def _collect_live(policy: Policy, profile: str | None, regions: list[str] | None) -> Snapshot:
+def _collect_live(
+    policy: Policy, profile: str | None, regions: list[str] | None, terminal: Terminal
+) -> Snapshot:
     from checker.collect import collect  # boto3 loads only when AWS is really read
 
-    collection = collect(policy, profile=profile, regions=regions, now=_utc_now())
+    with terminal.collection() as progress:
+        collection = collect(
+            policy, profile=profile, regions=regions, now=_utc_now(), progress=progress
+        )
     return collection.snapshot
 
 
@@ -355,7 +363,7 @@ def _utc_now() -> datetime:
 
 def _collect(args: argparse.Namespace) -> int:
     loaded = _with_regions(load_policy(args.policy), args.region)
-    snapshot = _collect_live(loaded.policy, args.profile, args.region)
+    snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
     _write_atomically(Path(args.out), snapshot.to_json())
     print(
         f"warmcheck: snapshot of {len(snapshot.instances)} Connect instance(s), "
@@ -381,7 +389,9 @@ def _init(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.snapshot)
     else:
         scope = Scope(regions=args.region) if args.region else Scope()
-        snapshot = _collect_live(Policy(version=1, scope=scope), args.profile, args.region)
+        snapshot = _collect_live(
+            Policy(version=1, scope=scope), args.profile, args.region, Terminal(quiet=True)
+        )
     text = starter_policy(snapshot, now=snapshot.collected_at)
     if out is None:
         print(text, end="")
@@ -425,7 +435,7 @@ def _demo(args: argparse.Namespace) -> int:
             today=_utc_now().date(),
         )
         written = write_reports(report, Path(args.out_dir), args.format or list(DEFAULT_FORMATS))
-        _summarise(report, written, quiet=args.quiet)
+        Terminal(quiet=args.quiet).summary(report, written)
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:
@@ -483,22 +493,3 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _summarise(report: Report, written: list[Path], *, quiet: bool) -> None:
-    counts = report.counts()
-    verdict = report.verdict.upper()
-    line = (
-        f"warmcheck: {verdict}: {report.warm}/{report.required} required functions warm; "
-        f"findings: {counts['high']} high, {counts['medium']} medium, {counts['low']} low"
-    )
-    if report.waived:
-        line += f", {report.waived} waived"
-    print(line)
-    if quiet:
-        return
-    for finding in report.findings:
-        if not finding.waived:
-            print(f"  {finding.rule} {finding.severity:6} {finding.message}")
-    for path in written:
-        print(f"report: {path}")
