@@ -257,7 +257,7 @@ def _check(args: argparse.Namespace) -> int:
         snapshot = _collect_live(
             loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet)
         )
-    baseline = load_baseline(args.baseline) if args.baseline else frozenset()
+    baseline = load_baseline(args.baseline) if args.baseline else None
     return _evaluate_and_report(
         loaded,
         snapshot,
@@ -278,7 +278,7 @@ def _evaluate_and_report(
     fail_on: str,
     quiet: bool,
     *,
-    baseline: frozenset[str] = frozenset(),
+    baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
 ) -> int:
     # The snapshot lives until exit: keep the collector from rescanning it (big accounts).

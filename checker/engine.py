@@ -62,6 +62,7 @@ class Report:
     fail_on: str
     outcomes: tuple[RuleOutcome, ...]
     coverage: tuple[CoverageEntry, ...]
+    baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -123,7 +124,7 @@ def evaluate(
     policy_ref: PolicyRef,
     fail_on: str = "low",
     today: date | None = None,
-    baseline: frozenset[str] = frozenset(),
+    baseline: frozenset[str] | None = None,
 ) -> Report:
     """Judge `snapshot` against `policy` as of `now`; waivers expire against `today`.
 
@@ -148,7 +149,7 @@ def evaluate(
     )
     by_rule: dict[str, list[Finding]] = {}
     for finding in waived:
-        if finding.fingerprint in baseline:
+        if baseline is not None and finding.fingerprint in baseline:
             finding = replace(finding, baselined=True)
         by_rule.setdefault(finding.rule, []).append(finding)
     for rule_id, (checked, _) in list(results.items()):
@@ -173,6 +174,7 @@ def evaluate(
         fail_on=fail_on,
         outcomes=tuple(outcomes),
         coverage=_coverage(analysis, outcomes),
+        baseline_used=baseline is not None,
     )
 
 

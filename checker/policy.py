@@ -349,10 +349,11 @@ class LoadedPolicy:
     path: str
     sha256: str
     source: SourceMap
+    data: Any = None  # the parsed YAML, to tell a written field from a defaulted one
 
     def line_of(self, policy_field: str) -> int | None:
         """The line of a dotted field ("warm.max_interval", "waivers[0].expires"): where it is
-        written, or where its nearest written parent is."""
+        written, else the key of its nearest written parent, else None (all defaults)."""
         steps: list[str | int] = []
         for part in policy_field.split("."):
             name, _, rest = part.partition("[")
@@ -360,7 +361,19 @@ class LoadedPolicy:
                 steps.append(name)
             for index in filter(None, rest.replace("[", "").split("]")):
                 steps.append(int(index))
-        position = self.source.locate(steps, key=True)
+        written: list[str | int] = []
+        node = self.data
+        for step in steps:
+            if isinstance(step, int) and isinstance(node, list) and step < len(node):
+                node = node[step]
+            elif isinstance(step, str) and isinstance(node, dict) and step in node:
+                node = node[step]
+            else:
+                break
+            written.append(step)
+        if not written:
+            return None
+        position = self.source.locate(written, key=True)
         return position[0] if position is not None else None
 
 
@@ -379,4 +392,4 @@ def load_policy(path: str | Path) -> LoadedPolicy:
             hint="see `warmcheck schema policy` and policies/warm-policy.yaml",
         ) from None
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return LoadedPolicy(policy, str(path), digest, document.source)
+    return LoadedPolicy(policy, str(path), digest, document.source, document.data)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fnmatch import fnmatchcase
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from checker.arns import parse_arn
 from checker.collect.base import ABSENT, Absent, ReadContext, Where
@@ -48,10 +48,6 @@ from checker.snapshot import (
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
-    from mypy_boto3_connect.type_defs import (
-        ContactFlowModuleSearchCriteriaPaginatorTypeDef,
-        ContactFlowSearchCriteriaPaginatorTypeDef,
-    )
 
 # Page sizes: the `max` of each operation's MaxResults in botocore's connect model.
 INSTANCES_PAGE = 10
@@ -192,31 +188,47 @@ def flow_search_criteria(statuses: list[FlowStatus]) -> dict[str, Any]:
     return {"AndConditions": [{"StateCondition": "ACTIVE"}, _status_criteria(statuses)]}
 
 
-def read_flows(
-    ctx: ReadContext, instance: InstanceRef, statuses: list[FlowStatus]
-) -> list[ContactFlow] | None:
-    """Every ACTIVE flow in the policy's statuses, with parsed content (None: search failed)."""
-    client = ctx.clients.connect(instance.region)
+def _search_active(
+    ctx: ReadContext,
+    instance: InstanceRef,
+    statuses: list[FlowStatus],
+    operation: Literal["SearchContactFlows", "SearchContactFlowModules"],
+    result_key: str,
+) -> list[dict[str, Any]] | None:
+    """Every ACTIVE flow or module in the policy's statuses, content included (None: failed)."""
+    client: Any = ctx.clients.connect(instance.region)  # the paginator name is chosen at run time
     where = Where(
         "connect",
-        "SearchContactFlows",
+        operation,
         region=instance.region,
         account=instance.account,
         resource=instance.arn,
     )
-    criteria: ContactFlowSearchCriteriaPaginatorTypeDef = flow_search_criteria(statuses)  # type: ignore[assignment]
+    paginator = (
+        "search_contact_flows"
+        if operation == "SearchContactFlows"
+        else ("search_contact_flow_modules")
+    )
 
     def search() -> list[dict[str, Any]]:
-        pages = client.get_paginator("search_contact_flows").paginate(
+        pages = client.get_paginator(paginator).paginate(
             InstanceId=instance.id,
-            SearchCriteria=criteria,
+            SearchCriteria=flow_search_criteria(statuses),
             PaginationConfig={"PageSize": SEARCH_PAGE},
         )
-        return [dict(item) for page in pages for item in page.get("ContactFlows", [])]
+        return [dict(item) for page in pages for item in page.get(result_key, [])]
 
-    found = ctx.attempt(search, where)
+    return ctx.attempt(search, where)
+
+
+def read_flows(
+    ctx: ReadContext, instance: InstanceRef, statuses: list[FlowStatus]
+) -> list[ContactFlow] | None:
+    """Every ACTIVE flow in the policy's statuses, with parsed content (None: search failed)."""
+    found = _search_active(ctx, instance, statuses, "SearchContactFlows", "ContactFlows")
     if found is None:
         return None
+    client = ctx.clients.connect(instance.region)
     flows = [_flow(ctx, client, instance, item) for item in found]
     ctx.progress("connect", "flows", len(flows))
     return sorted(flows, key=lambda flow: flow.arn)
@@ -272,27 +284,12 @@ def read_modules(
     ctx: ReadContext, instance: InstanceRef, statuses: list[FlowStatus]
 ) -> list[FlowModule] | None:
     """Every ACTIVE module in the policy's statuses, with parsed content (None: search failed)."""
-    client = ctx.clients.connect(instance.region)
-    where = Where(
-        "connect",
-        "SearchContactFlowModules",
-        region=instance.region,
-        account=instance.account,
-        resource=instance.arn,
+    found = _search_active(
+        ctx, instance, statuses, "SearchContactFlowModules", "ContactFlowModules"
     )
-    criteria: ContactFlowModuleSearchCriteriaPaginatorTypeDef = flow_search_criteria(statuses)  # type: ignore[assignment]
-
-    def search() -> list[dict[str, Any]]:
-        pages = client.get_paginator("search_contact_flow_modules").paginate(
-            InstanceId=instance.id,
-            SearchCriteria=criteria,
-            PaginationConfig={"PageSize": SEARCH_PAGE},
-        )
-        return [dict(item) for page in pages for item in page.get("ContactFlowModules", [])]
-
-    found = ctx.attempt(search, where)
     if found is None:
         return None
+    client = ctx.clients.connect(instance.region)
     modules = [_module(ctx, client, instance, item) for item in found]
     ctx.progress("connect", "modules", len(modules))
     return sorted(modules, key=lambda module: module.arn)

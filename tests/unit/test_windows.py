@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from checker.engine import PolicyRef, Report, evaluate
 from checker.policy import Policy
@@ -150,9 +150,7 @@ def test_effective_hours_apply_special_opening_hours() -> None:
     assert status == "cold"
     assert gap == 4 * 3600  # the whole special Saturday opening is unwarmed
     entry = next(c for c in report.coverage if c.function == fn_arn("billing"))
-    assert entry.worst_gap_start == datetime(
-        2026, 11, 28, 15, 0, tzinfo=entry.worst_gap_start.tzinfo
-    )
+    assert entry.worst_gap_start == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # 10:00 EST
 
 
 def test_unknown_hours_of_operation_is_evidence_not_a_pass() -> None:
