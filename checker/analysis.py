@@ -656,6 +656,20 @@ class Analysis:
             self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)
         return self._gaps[cache_key]
 
+    def display_zone(self, assessment: Assessment) -> str:
+        """The zone people read a function's gap in: its window's, else its schedules'."""
+        window = assessment.required.settings.window
+        if isinstance(window, WeeklyWindow):
+            return window.timezone
+        if isinstance(window, HoursOfOperationWindow):
+            hours = self._find_hours(
+                window.hours_of_operation, assessment.required.instances.values()
+            )
+            if not isinstance(hours, str):
+                return hours.time_zone
+        zones = sorted({s.firing.timezone for s in assessment.exact if s.firing is not None})
+        return zones[0] if len(zones) == 1 else "UTC"
+
     def week_strip(
         self, assessment: Assessment
     ) -> tuple[datetime, tuple[tuple[datetime, datetime], ...] | None]:

@@ -30,11 +30,13 @@ from checker.policy import (
     Policy,
     Scope,
     load_policy,
+    parse_duration,
     policy_json_schema,
 )
 from checker.report import ReportV1, report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
+from checker.schedule_check import check_expression, parse_window_option, render_schedule_check
 from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
 from checker.starter_policy import starter_policy
 from checker.terminal import Terminal
@@ -147,6 +149,45 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     _add_aws_flags(init)
 
+    sched = commands.add_parser(
+        "schedule",
+        parents=[noise],
+        help="validate a rate/cron expression, print next firings and the worst gap",
+        description="Validate a schedule expression as EventBridge and Scheduler do, print its "
+        "next firings and the worst gap between them inside a window over the next year.",
+    )
+    sched.add_argument("expression", metavar="EXPR", help="rate(), cron() or at() expression")
+    sched.add_argument(
+        "--timezone",
+        default="UTC",
+        metavar="TZ",
+        help="the schedule's IANA time zone (Scheduler); EventBridge rules always run in UTC",
+    )
+    sched.add_argument(
+        "--window",
+        default="always",
+        help="when warmth counts: always, or local days and times such as "
+        "'MON-FRI 08:00-18:00,SAT 09:00-13:00' (end before start = overnight)",
+    )
+    sched.add_argument(
+        "--window-timezone", metavar="TZ", help="time zone of --window (default: --timezone)"
+    )
+    sched.add_argument(
+        "--next", type=int, default=10, metavar="N", help="how many next firings to list"
+    )
+    sched.add_argument(
+        "--flexible-window",
+        type=int,
+        default=0,
+        metavar="MINUTES",
+        help="the schedule's flexible time window, 0-1440",
+    )
+    sched.add_argument(
+        "--max-interval",
+        metavar="DURATION",
+        help="longest allowed gap, e.g. 5m: prints a verdict and exits 1 when it is exceeded",
+    )
+
     schema = commands.add_parser(
         "schema", parents=[noise], help="print a JSON Schema generated from the models"
     )
@@ -220,6 +261,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo(args)
     if args.command == "init":
         return _init(args)
+    if args.command == "schedule":
+        return _schedule(args)
     return _check(args)
 
 
@@ -379,6 +422,29 @@ def _collect(args: argparse.Namespace) -> int:
             )
         return EXIT_INCOMPLETE
     return EXIT_PASS
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    limit = None
+    if args.max_interval is not None:
+        try:
+            limit = parse_duration(args.max_interval)
+        except ValueError as error:
+            raise UsageError(f"--max-interval: {error}", hint="e.g. --max-interval 5m") from None
+    check = check_expression(
+        args.expression,
+        timezone=args.timezone,
+        window=parse_window_option(args.window, args.window_timezone or args.timezone),
+        next_count=args.next,
+        now=_utc_now(),
+        flexible_window_minutes=args.flexible_window,
+        max_interval_seconds=limit,
+    )
+    lines = render_schedule_check(check)
+    if args.quiet:  # the answer alone: the worst gap and, when asked for, the verdict
+        lines = [line for line in lines if line.startswith(("worst gap", "verdict:"))]
+    print("\n".join(lines))
+    return EXIT_DRIFT if check.verdict == "too-long" else EXIT_PASS
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -364,17 +364,22 @@ class LoadedPolicy:
         written: list[str | int] = []
         node = self.data
         for step in steps:
-            if isinstance(step, int) and isinstance(node, list) and step < len(node):
-                node = node[step]
-            elif isinstance(step, str) and isinstance(node, dict) and step in node:
-                node = node[step]
-            else:
+            found, node = _child(node, step)
+            if not found:
                 break
             written.append(step)
         if not written:
             return None
         position = self.source.locate(written, key=True)
         return position[0] if position is not None else None
+
+
+def _child(node: Any, step: str | int) -> tuple[bool, Any]:
+    if isinstance(node, list) and isinstance(step, int) and step < len(node):
+        return True, node[step]
+    if isinstance(node, dict) and isinstance(step, str) and step in node:
+        return True, node[step]
+    return False, None
 
 
 def load_policy(path: str | Path) -> LoadedPolicy:

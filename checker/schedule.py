@@ -1274,3 +1274,17 @@ def clear_caches() -> None:
     _UNION_KEYS.clear()
     _parse_cached.cache_clear()
     _zone.cache_clear()
+
+
+def format_gap_length(seconds: int) -> str:
+    """A gap in the unit people think in: 45 s, 65 min, 2 h 5 min, 3 d 4 h."""
+    if seconds < 60:
+        return f"{seconds} s"
+    total = seconds // 60
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"

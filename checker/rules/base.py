@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from checker.findings import Finding, Severity, fingerprint
+from checker.schedule import format_gap_length
 
 if TYPE_CHECKING:
     from checker.analysis import Analysis
@@ -85,15 +86,4 @@ def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:
     return " and ".join(parts) or "required by the policy"
 
 
-def minutes(seconds: int) -> str:
-    """A gap in the unit people think in: 65 min, 2 h 5 min, 3 d 4 h."""
-    if seconds < 60:
-        return f"{seconds} s"
-    total = seconds // 60
-    days, rest = divmod(total, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    return f"{mins} min"
+minutes = format_gap_length

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.rules.base import Rule, RuleMeta, RuleResult, minutes, setting
+from checker.schedule_check import describe_gap
 
 if TYPE_CHECKING:
     from checker.analysis import Analysis, WarmSource
@@ -38,12 +39,7 @@ class WarmGapTooLong(Rule):
             if assessment.cause != "gap" or gap is None:
                 continue
             limit = assessment.required.settings.max_interval
-            when = ""
-            if gap.start is not None and gap.end is not None:
-                when = (
-                    f" from {gap.start.strftime('%Y-%m-%d %H:%M')} to "
-                    f"{gap.end.strftime('%Y-%m-%d %H:%M')} UTC"
-                )
+            zone = analysis.display_zone(assessment)
             permitted = sorted(
                 {s.arn for s in assessment.exact if s.enabled}
                 - {s.arn for s, _ in assessment.denied}
@@ -55,9 +51,8 @@ class WarmGapTooLong(Rule):
                     warmer=permitted[0] if permitted else None,
                     flows=assessment.required.flows,
                     message=(
-                        f"worst gap between warm invocations of {key.arn} is "
-                        f"{minutes(gap.seconds)}{when}, over the {minutes(limit)} allowed"
-                        + _worst_case_note(assessment.exact)
+                        f"{key.arn}: {describe_gap(gap, zone)}, over the {minutes(limit)} "
+                        "allowed" + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),
                     policy_field=setting(

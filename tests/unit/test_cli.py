@@ -351,3 +351,48 @@ def test_init_writes_a_valid_starter_policy_and_never_overwrites(
 def test_init_prints_to_stdout_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", "--snapshot", str(HEALTHY_SNAPSHOT)]) == 0
     assert "version: 1" in capsys.readouterr().out
+
+
+def test_schedule_command_prints_firings_and_the_dst_gap(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "schedule",
+            "cron(0/5 13-22 ? * MON-FRI *)",
+            "--window",
+            "MON-FRI 08:00-18:00",
+            "--window-timezone",
+            "America/New_York",
+            "--max-interval",
+            "5m",
+            "--next",
+            "2",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1  # too long: a summer opening hour is not warmed
+    assert "valid cron expression" in out
+    assert "worst gap 1 h" in out
+    assert "daylight saving" in out
+    assert main(["-q", "schedule", "rate(5 minutes)", "--max-interval", "5m"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("verdict: ok")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["schedule", "rate(1 minutes)"],
+        ["schedule", "cron(0 0 * * * *)"],
+        ["schedule", "rate(5 minutes)", "--timezone", "Mars/Base"],
+        ["schedule", "rate(5 minutes)", "--window", "MON-FRY 08:00-18:00"],
+        ["schedule", "rate(5 minutes)", "--max-interval", "5 minutes"],
+    ],
+)
+def test_schedule_command_bad_input_is_exit_2(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err

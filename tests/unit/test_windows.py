@@ -192,3 +192,15 @@ def test_per_function_window_through_overrides() -> None:
         {**base, "overrides": [{"function": "billing", "window": window}]}
     )
     assert billing(evaluate(scoped, scenario.snapshot(), NOW, policy_ref=REF)) == ("warm", 300)
+
+
+def test_warm003_message_says_when_and_where_in_the_window_zone() -> None:
+    scenario = healthy()
+    scenario.rules[1] = scheduled_rule(
+        "billing-warmer", "cron(0/5 13-22 ? * MON-FRI *)", fn_arn("billing")
+    )
+    scenario.hours = [hours()]
+    report = run(scenario, {"hours_of_operation": "Support Hours"})
+    message = next(f.message for f in report.findings if f.rule == "WARM003")
+    assert "worst gap 1 h on Mon 2027-03-15 08:00–09:00 America/New_York" in message
+    assert "(daylight saving: clocks change on 2027-03-14)" in message
