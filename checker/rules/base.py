@@ -12,7 +12,8 @@ from checker.schedule import format_gap_length
 if TYPE_CHECKING:
     from checker.analysis import Analysis
 
-DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "rules"
+# docs/rules, shipped inside the package through the rules/docs link so `explain` works installed.
+DOCS_DIR = Path(__file__).resolve().parent / "docs"
 
 
 @dataclass(frozen=True, slots=True)
