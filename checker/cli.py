@@ -24,6 +24,7 @@ from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import BaselineError, CheckerError, UsageError
 from checker.format import DEFAULT_FORMATS, FORMATS, find_format
 from checker.format import json as json_format
+from checker.format import markdown as markdown_format
 from checker.policy import (
     DEFAULT_POLICY_PATH,
     LoadedPolicy,
@@ -89,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         choices=[fmt.name for fmt in FORMATS],
         help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+    )
+    check.add_argument(
+        "--summary-to",
+        metavar="FILE",
+        help='append the Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY")',
     )
     check.add_argument(
         "--baseline",
@@ -310,6 +316,7 @@ def _check(args: argparse.Namespace) -> int:
         args.quiet,
         baseline=baseline,
         write_baseline=args.write_baseline,
+        summary_to=args.summary_to,
     )
 
 
@@ -323,6 +330,7 @@ def _evaluate_and_report(
     *,
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
+    summary_to: str | None = None,
 ) -> int:
     # The snapshot lives until exit: keep the collector from rescanning it (big accounts).
     gc.collect()
@@ -340,6 +348,10 @@ def _evaluate_and_report(
     if write_baseline:
         _write_atomically(Path(write_baseline), json_format.render(report))
         written.append(Path(write_baseline))
+    if summary_to:
+        # Appended, not replaced: a CI step summary collects every step's output.
+        with Path(summary_to).open("a", encoding="utf-8") as summary:
+            summary.write(markdown_format.render(report))
     Terminal(quiet=quiet).summary(report, written)
     if _no_credentials(snapshot):
         _print_error(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from checker.format import html, junit, markdown, sarif
 from checker.format import json as json_format
-from checker.format import junit
 from checker.format.base import Format
 
-FORMATS: tuple[Format, ...] = (json_format.FORMAT, junit.FORMAT)
+FORMATS: tuple[Format, ...] = (
+    json_format.FORMAT,
+    junit.FORMAT,
+    sarif.FORMAT,
+    markdown.FORMAT,
+    html.FORMAT,
+)
 DEFAULT_FORMATS = ("json", "junit")
 
 

@@ -396,3 +396,13 @@ def test_schedule_command_bad_input_is_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "Traceback" not in err
+
+
+def test_summary_to_appends_markdown(tmp_path: Path) -> None:
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("# earlier step\n")
+    assert check(tmp_path / "out", "--summary-to", str(summary)) == 1
+    text = summary.read_text()
+    assert text.startswith("# earlier step\n")
+    assert "## warmcheck: FAIL" in text
+    assert "WARM003" in text

@@ -202,5 +202,5 @@ def test_warm003_message_says_when_and_where_in_the_window_zone() -> None:
     scenario.hours = [hours()]
     report = run(scenario, {"hours_of_operation": "Support Hours"})
     message = next(f.message for f in report.findings if f.rule == "WARM003")
-    assert "worst gap 1 h on Mon 2027-03-15 08:00–09:00 America/New_York" in message
+    assert "worst gap 1 h on Mon 2027-03-15 08:00\u201309:00 America/New_York" in message
     assert "(daylight saving: clocks change on 2027-03-14)" in message
