@@ -4,18 +4,28 @@
     collection.snapshot  # what AWS answered, every failed read in `errors`
     collection.calls     # {"connect:SearchContactFlows": 2, ...}
 
-Phases (each phase's clients are built before its workers start; the workers run on one
-bounded thread pool):
+Order (each read starts as soon as what it depends on is known):
 
 1. STS `GetCallerIdentity`: the account. Without it nothing else is read.
-2. Connect, per scope region: the in-scope instances; then, per instance, flows, modules,
-   Lambda associations and (when the policy names them) hours of operation.
-3. The required functions, from the parsed flows and the policy. EventBridge and Scheduler are
-   read in every region where a required function lives, plus the scope regions.
-4. Scheduled rules' targets and Lambda-invoking schedules, in parallel.
-5. Lambda, for every function required or targeted; IAM, for the execution role of every
-   schedule that targets a required (function, qualifier).
-6. Each attached managed policy once.
+2. At once, side by side: Connect in the scope regions (the in-scope instances; then, per
+   instance, flows, modules, Lambda associations and, when the policy names them, hours of
+   operation) and EventBridge rules with their targets and Scheduler schedules in the scope
+   regions, which need nothing from Connect.
+3. As soon as flows and modules are in (associations and hours are not waited for), the
+   required functions; EventBridge and Scheduler in the regions where a required function lives
+   outside the scope.
+4. With every warmer read: the targeted functions. Lambda for every function required or
+   targeted, and IAM for the execution role of every schedule that targets a required
+   (function, qualifier), side by side; each attached managed policy once.
+
+Threads: one bounded pool (`max_workers`) for Connect, EventBridge, Scheduler and IAM calls;
+for Lambda, `lambda_workers` more, split into one pool per Lambda quota group, where each
+function's reads fan out as separate tasks once its configuration says it exists. What waits
+for results (a phase's orchestration) runs on an orchestrating thread of its own, never on a
+pool worker, so no worker ever waits for a task queued behind it. Client-side token buckets
+keep Connect under its documented quota and Lambda well under its account-wide control-plane
+quotas (`base.SERVICE_LIMITS`); for an account with many functions, Lambda's quota, not
+Connect's, sets the pace.
 
 Nothing escapes `collect` but bugs (`ReadOnlyViolation` among them): every AWS error that
 survives retries is a `CollectionFailure` in ``snapshot.errors``, and the caller decides the exit
@@ -29,7 +39,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError
 
@@ -37,6 +47,7 @@ from checker.arns import FunctionKey, parse_function_arn
 from checker.collect import connect, events, iam, lambda_functions, scheduler, sts
 from checker.collect.base import (
     ALLOWED_OPERATIONS,
+    SERVICE_LIMITS,
     CallCounter,
     ClientFactory,
     Progress,
@@ -47,6 +58,7 @@ from checker.collect.base import (
     Where,
     failure_from,
     iam_actions,
+    lambda_workers,
     required_iam_actions,
 )
 from checker.collect.plan import function_plans, hours_names, required_functions, scope_regions
@@ -54,7 +66,10 @@ from checker.policy import Policy
 from checker.snapshot import (
     CollectionFailure,
     ConnectInstance,
+    ContactFlow,
     EventRule,
+    FlowModule,
+    HoursOfOperation,
     IamRole,
     LambdaFunction,
     RolePolicy,
@@ -140,13 +155,22 @@ def collect_with(
         return _finish(moment, None, scope, recorder, clients.counter)
     ctx = ReadContext(clients, recorder, ProgressReporter(progress), account)
     ctx.progress("sts", "account", 1)
-    with ThreadPoolExecutor(
-        max_workers=max(1, max_workers), thread_name_prefix="warmcheck"
-    ) as pool:
-        instances = _read_connect(pool, ctx, policy, scope, moment)
-        required = required_functions(policy, instances)
-        service_regions = sorted({key.region for key in required} | set(scope))
-        rules, schedules = _read_warmers(pool, ctx, service_regions)
+    workers = max(1, max_workers)
+    with (
+        ThreadPoolExecutor(workers, thread_name_prefix="warmcheck") as pool,
+        _LambdaPools(workers) as lambda_pools,
+        ThreadPoolExecutor(ORCHESTRATORS, thread_name_prefix="warmcheck-orchestrate") as run,
+    ):
+        # Warmers in the scope regions need nothing from Connect; Lambda's clients for the scope
+        # regions (where most functions live) are built while Connect answers.
+        warmers = [run.submit(_read_warmers, pool, ctx, scope)]
+        run.submit(clients.prepare, "lambda", scope)
+        connect_reads = _start_connect(pool, ctx, policy, scope, moment)
+        required = required_functions(policy, connect_reads.contents())
+        extra = sorted({key.region for key in required} - set(scope))
+        if extra:
+            warmers.append(run.submit(_read_warmers, pool, ctx, extra))
+        rules, schedules = _merge_warmers([future.result() for future in warmers])
         targeted = _targeted(rules, schedules)
         plans = function_plans(policy, required, targeted)
         role_arns = sorted(
@@ -156,7 +180,12 @@ def collect_with(
                 if schedule.target.role_arn and scheduler.schedule_function(schedule) in required
             }
         )
-        functions, roles = _read_functions_and_roles(pool, ctx, plans, role_arns, home)
+        roles = run.submit(_read_roles, pool, ctx, role_arns, home) if role_arns else None
+        clients.prepare("lambda", sorted({plan.function.region for plan in plans}))
+        functions = lambda_functions.read_functions(ctx, lambda_pools.pool_for, plans)
+        instances = connect_reads.instances()
+        read_roles = roles.result() if roles is not None else []
+    service_regions = sorted({*scope, *extra})
     snapshot_regions = sorted(set(service_regions) | {plan.function.region for plan in plans})
     return _finish(
         moment,
@@ -168,20 +197,90 @@ def collect_with(
         functions=functions,
         rules=rules,
         schedules=schedules,
-        roles=roles,
+        roles=read_roles,
     )
+
+
+# Threads that wait on others' work: scope warmers, extra-region warmers, IAM, a client build.
+ORCHESTRATORS = 4
+# Every Lambda operation the collector calls.
+LAMBDA_OPERATIONS = sorted(
+    op.split(":", 1)[1] for op in ALLOWED_OPERATIONS if op.startswith("lambda:")
+)
+
+
+class _LambdaPools:
+    """`lambda_workers` threads, split evenly between Lambda's quota groups (one pool each)."""
+
+    def __init__(self, max_workers: int) -> None:
+        limits = SERVICE_LIMITS["lambda"]
+        self._group = limits.bucket
+        groups = sorted({limits.bucket(op)[0] for op in LAMBDA_OPERATIONS})
+        each = max(1, lambda_workers(max_workers) // len(groups))
+        self._pools = {
+            group: ThreadPoolExecutor(each, thread_name_prefix=f"warmcheck-lambda-{index}")
+            for index, group in enumerate(groups)
+        }
+
+    def pool_for(self, operation: str) -> ThreadPoolExecutor:
+        return self._pools[self._group(operation)[0]]
+
+    def __enter__(self) -> _LambdaPools:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True)
 
 
 # --- phases ----------------------------------------------------------------------------------
 
 
-def _read_connect(
+@dataclass(frozen=True)
+class _ConnectReads:
+    """Each in-scope instance's reads, under way on the pool."""
+
+    refs: list[connect.InstanceRef]
+    flows: list[Future[list[ContactFlow] | None]]
+    modules: list[Future[list[FlowModule] | None]]
+    associations: list[Future[list[str] | None]]
+    hours: list[Future[list[HoursOfOperation] | None]] | None
+
+    def contents(self) -> list[ConnectInstance]:
+        """The instances with flows and modules only: all the required set needs."""
+        return [
+            _instance(ref, flows=flows.result(), modules=modules.result())
+            for ref, flows, modules in zip(self.refs, self.flows, self.modules, strict=True)
+        ]
+
+    def instances(self) -> list[ConnectInstance]:
+        """The instances with everything read."""
+        return [
+            _instance(
+                ref,
+                flows=self.flows[index].result(),
+                modules=self.modules[index].result(),
+                lambda_functions=self.associations[index].result(),
+                hours_of_operation=self.hours[index].result() if self.hours else None,
+            )
+            for index, ref in enumerate(self.refs)
+        ]
+
+
+def _instance(ref: connect.InstanceRef, **contents: Any) -> ConnectInstance:
+    return ConnectInstance(
+        id=ref.id, arn=ref.arn, alias=ref.alias, region=ref.region, account=ref.account, **contents
+    )
+
+
+def _start_connect(
     pool: ThreadPoolExecutor,
     ctx: ReadContext,
     policy: Policy,
     regions: list[str],
     now: datetime,
-) -> list[ConnectInstance]:
+) -> _ConnectReads:
+    """Find the in-scope instances, then start every read of theirs; wait for none of them."""
     ctx.clients.prepare("connect", regions)
     found = _run(pool, [partial(connect.discover_instances, ctx, r, policy.scope) for r in regions])
     refs = sorted({ref for refs in found if refs is not None for ref in refs})
@@ -201,37 +300,28 @@ def _read_connect(
             )
     statuses = list(policy.scope.flow_statuses)
     wanted_hours = hours_names(policy)
-    flows = _submit(pool, [partial(connect.read_flows, ctx, ref, statuses) for ref in refs])
-    modules = _submit(pool, [partial(connect.read_modules, ctx, ref, statuses) for ref in refs])
-    associations = _submit(
-        pool, [partial(connect.read_lambda_associations, ctx, ref) for ref in refs]
-    )
-    # Hours of operation are read only when a window names them; otherwise they stay unread.
-    hours = _submit(
-        pool,
-        [partial(connect.read_hours, ctx, ref, wanted_hours, now) for ref in refs if wanted_hours],
-    )
-    instances = []
-    for index, ref in enumerate(refs):
-        instances.append(
-            ConnectInstance(
-                id=ref.id,
-                arn=ref.arn,
-                alias=ref.alias,
-                region=ref.region,
-                account=ref.account,
-                flows=flows[index].result(),
-                modules=modules[index].result(),
-                lambda_functions=associations[index].result(),
-                hours_of_operation=hours[index].result() if hours else None,
+    return _ConnectReads(
+        refs=refs,
+        flows=_submit(pool, [partial(connect.read_flows, ctx, ref, statuses) for ref in refs]),
+        modules=_submit(pool, [partial(connect.read_modules, ctx, ref, statuses) for ref in refs]),
+        associations=_submit(
+            pool, [partial(connect.read_lambda_associations, ctx, ref) for ref in refs]
+        ),
+        # Hours of operation are read only when a window names them; otherwise they stay unread.
+        hours=(
+            _submit(
+                pool, [partial(connect.read_hours, ctx, ref, wanted_hours, now) for ref in refs]
             )
-        )
-    return instances
+            if wanted_hours
+            else None
+        ),
+    )
 
 
 def _read_warmers(
     pool: ThreadPoolExecutor, ctx: ReadContext, regions: list[str]
 ) -> tuple[list[EventRule], list[Schedule]]:
+    """Scheduled rules with their targets and Lambda schedules in `regions` (orchestrating)."""
     ctx.clients.prepare("events", regions)
     ctx.clients.prepare("scheduler", regions)
     listed_rules = _submit(pool, [partial(events.list_scheduled_rules, ctx, r) for r in regions])
@@ -248,11 +338,16 @@ def _read_warmers(
         for region, future in zip(regions, listed_schedules, strict=True)
         for summary in future.result() or []
     ]
-    rules = sorted((future.result() for future in rule_reads), key=lambda rule: rule.arn)
-    schedules = sorted(
-        (s for s in (future.result() for future in schedule_reads) if s is not None),
-        key=lambda schedule: schedule.arn,
-    )
+    rules = [future.result() for future in rule_reads]
+    schedules = [s for s in (future.result() for future in schedule_reads) if s is not None]
+    return rules, schedules
+
+
+def _merge_warmers(
+    reads: list[tuple[list[EventRule], list[Schedule]]],
+) -> tuple[list[EventRule], list[Schedule]]:
+    rules = sorted((rule for read in reads for rule in read[0]), key=lambda rule: rule.arn)
+    schedules = sorted((s for read in reads for s in read[1]), key=lambda s: s.arn)
     return rules, schedules
 
 
@@ -271,26 +366,16 @@ def _targeted(rules: Iterable[EventRule], schedules: Iterable[Schedule]) -> set[
     return keys
 
 
-def _read_functions_and_roles(
-    pool: ThreadPoolExecutor,
-    ctx: ReadContext,
-    plans: list[lambda_functions.FunctionPlan],
-    role_arns: list[str],
-    home: str,
-) -> tuple[list[LambdaFunction], list[IamRole]]:
-    ctx.clients.prepare("lambda", sorted({plan.function.region for plan in plans}))
-    if role_arns:
-        ctx.clients.prepare("iam", [home])
-    function_reads = [pool.submit(lambda_functions.read_function, ctx, plan) for plan in plans]
-    role_reads = [pool.submit(iam.read_role, ctx, home, arn) for arn in role_arns]
-    roles_read = [future.result() for future in role_reads]
+def _read_roles(
+    pool: ThreadPoolExecutor, ctx: ReadContext, role_arns: list[str], home: str
+) -> list[IamRole]:
+    """The execution roles, then each attached managed policy once (orchestrating)."""
+    ctx.clients.prepare("iam", [home])
+    roles_read = _run(pool, [partial(iam.read_role, ctx, home, arn) for arn in role_arns])
     policy_arns = sorted({arn for read in roles_read for arn in read.attached or []})
-    policy_reads = [pool.submit(iam.read_managed_policy, ctx, home, arn) for arn in policy_arns]
-    managed: dict[str, RolePolicy | None] = {
-        arn: future.result() for arn, future in zip(policy_arns, policy_reads, strict=True)
-    }
-    functions = [f for f in (future.result() for future in function_reads) if f is not None]
-    return sorted(functions, key=lambda f: f.arn), iam.assemble_roles(roles_read, managed)
+    policies = _run(pool, [partial(iam.read_managed_policy, ctx, home, arn) for arn in policy_arns])
+    managed: dict[str, RolePolicy | None] = dict(zip(policy_arns, policies, strict=True))
+    return iam.assemble_roles(roles_read, managed)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ Every client warmcheck builds goes through `ClientFactory`, which hooks three th
   call, refuses any ``service:Operation`` not on `ALLOWED_OPERATIONS` with `ReadOnlyViolation`
   before a request exists;
 - the call counter: the same handler counts each API call (each page of a paginator is one);
-- for Connect, a client-side token bucket per (region, operation), taken in ``before-send`` so
-  that botocore's retries pay for their requests too.
+- for Connect and Lambda, client-side token buckets (`SERVICE_LIMITS`), taken in ``before-send``
+  so that botocore's retries pay for their requests too.
 
 `Recorder.attempt` runs one read and turns an AWS error that survived botocore's (adaptive)
 retries into a `CollectionFailure`; the caller keeps the field it was filling at ``None``.
@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import boto3
@@ -125,31 +125,53 @@ DEFAULT_MAX_ATTEMPTS: Final = 8
 # Connect's documented default quota: 2 requests per second per API, bursts of 5.
 CONNECT_RATE_PER_SECOND: Final = 2.0
 CONNECT_BURST: Final = 5
+# Lambda's control-plane quotas, per account and Region (Lambda Developer Guide, "Lambda quotas",
+# section "Lambda API requests"; neither can be increased): GetPolicy 15 requests/s; "the
+# remainder of the control plane API requests (excludes invocation, GetFunction, and GetPolicy
+# requests)" 15 requests/s *across all APIs*, which covers GetFunctionConfiguration, ListAliases
+# and ListProvisionedConcurrencyConfigs together. The quotas are the whole account's: a
+# deployment pipeline running during a scan shares them. warmcheck takes two thirds of each and
+# bursts of 2, so it stays well under even in its first second.
+LAMBDA_RATE_PER_SECOND: Final = 10.0
+LAMBDA_BURST: Final = 2
+# Added to a wait, never to the schedule: a client bucket equal to the server's would otherwise
+# land a request a few ms before the server's token is back (the first request of a burst is
+# often the slowest to arrive, e.g. while its connection opens). Slots stay 1/rate apart, so
+# this delays a paced run once, not once per request.
+BUCKET_MARGIN_SECONDS: Final = 0.05
 
 
 class TokenBucket:
-    """`rate` tokens a second up to `burst`; `acquire` waits its turn (reservations are FIFO)."""
+    """`rate` tokens a second up to `burst`; `acquire` waits its turn (reservations are FIFO).
+
+    A caller that has to wait sleeps until its token is there plus `margin`; the margin shifts
+    when requests go out without spreading them apart.
+    """
 
     def __init__(
         self,
         rate: float,
         burst: int,
         *,
+        margin: float = BUCKET_MARGIN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("a token bucket needs rate > 0 and burst >= 1")
+        if margin < 0:
+            raise ValueError("a token bucket's margin cannot be negative")
         self._rate = rate
         self._burst = float(burst)
         self._tokens = float(burst)
+        self._margin = margin
         self._clock = clock
         self._sleep = sleep
         self._stamp = clock()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Take one token, sleeping until it is there; returns the seconds waited."""
+        """Take one token, sleeping until it is there; returns the seconds slept."""
         with self._lock:
             now = self._clock()
             self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
@@ -158,34 +180,91 @@ class TokenBucket:
             self._tokens -= 1.0
             wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
         if wait > 0:
+            wait += self._margin
             self._sleep(wait)
         return wait
 
 
+@dataclass(frozen=True)
+class Quota:
+    """A client-side token bucket's size: `rate` requests a second, bursts of `burst`."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class ServiceLimits:
+    """How one service's requests are paced, per region.
+
+    `per_operation`: every API has its own `default` bucket (Connect); otherwise the APIs share
+    one (Lambda's control plane). An operation in `operations` always has a bucket of its own.
+    """
+
+    default: Quota
+    per_operation: bool = True
+    operations: Mapping[str, Quota] = field(default_factory=dict)
+
+    def bucket(self, operation: str) -> tuple[str, Quota]:
+        """The bucket `operation` draws from: its name (within service and region) and size."""
+        if operation in self.operations:
+            return operation, self.operations[operation]
+        return (operation if self.per_operation else "*"), self.default
+
+
+SERVICE_LIMITS: Final[Mapping[str, ServiceLimits]] = {
+    "connect": ServiceLimits(Quota(CONNECT_RATE_PER_SECOND, CONNECT_BURST)),
+    "lambda": ServiceLimits(
+        Quota(LAMBDA_RATE_PER_SECOND, LAMBDA_BURST),
+        per_operation=False,
+        operations={"GetPolicy": Quota(LAMBDA_RATE_PER_SECOND, LAMBDA_BURST)},
+    ),
+}
+
+
 class RateLimiter:
-    """One `TokenBucket` per (region, operation), created on first use."""
+    """One `TokenBucket` per (service, region, bucket) of `limits`, created on first use."""
 
     def __init__(
         self,
-        rate: float = CONNECT_RATE_PER_SECOND,
-        burst: int = CONNECT_BURST,
+        limits: Mapping[str, ServiceLimits] = SERVICE_LIMITS,
         *,
+        margin: float = BUCKET_MARGIN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._rate = rate
-        self._burst = burst
+        self._limits = dict(limits)
+        self._margin = margin
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
-    def acquire(self, region: str, operation: str) -> float:
+    @classmethod
+    def unlimited(cls) -> RateLimiter:
+        """No client-side pacing at all (benchmarks measuring CPU; never for real accounts)."""
+        return cls({})
+
+    def limits(self, service: str) -> ServiceLimits | None:
+        return self._limits.get(service)
+
+    def acquire(self, service: str, region: str, operation: str) -> float:
+        """Wait for `operation`'s token (0 for a service without limits); the seconds slept."""
+        limits = self._limits.get(service)
+        if limits is None:
+            return 0.0
+        name, quota = limits.bucket(operation)
         with self._lock:
-            bucket = self._buckets.get((region, operation))
+            bucket = self._buckets.get((service, region, name))
             if bucket is None:
-                bucket = TokenBucket(self._rate, self._burst, clock=self._clock, sleep=self._sleep)
-                self._buckets[(region, operation)] = bucket
+                bucket = TokenBucket(
+                    quota.rate,
+                    quota.burst,
+                    margin=self._margin,
+                    clock=self._clock,
+                    sleep=self._sleep,
+                )
+                self._buckets[(service, region, name)] = bucket
         return bucket.acquire()
 
 
@@ -210,11 +289,21 @@ class CallCounter:
 ClientHook = Callable[[Any], None]
 
 
+def lambda_workers(max_workers: int) -> int:
+    """Threads for Lambda's per-function fan-out: twice the other services' pool (16 at 8).
+
+    The client-side buckets (`SERVICE_LIMITS`), not this bound, keep Lambda under its quotas;
+    the threads only hide latency: 20 requests/s at up to 800 ms each.
+    """
+    return 2 * max(1, max_workers)
+
+
 class ClientFactory:
     """Builds every client from one boto3 session, hooked for the guard, counting and limits.
 
-    boto3 sessions are not thread-safe, clients are: `prepare` runs on the orchestrating thread
-    before the workers of a phase start, and the workers only look clients up.
+    boto3 sessions are not thread-safe, clients are: `prepare` builds clients one at a time
+    under a lock (any orchestrating thread may call it before its workers start), and the
+    workers only look clients up.
     """
 
     def __init__(
@@ -232,13 +321,14 @@ class ClientFactory:
         self._limiter = limiter
         self._customize = customize
         self._clients: dict[tuple[str, str], Any] = {}
+        self._building = threading.Lock()
         self._config = Config(
             retries={
                 "mode": "adaptive",
                 "total_max_attempts": max_attempts or DEFAULT_MAX_ATTEMPTS,
             },
-            # One connection per worker, so no worker waits for a pooled socket.
-            max_pool_connections=max(10, max_workers),
+            # One connection per worker (Lambda's pool is the largest), so none waits for a socket.
+            max_pool_connections=max(10, lambda_workers(max_workers)),
             connect_timeout=10,
             read_timeout=60,
         )
@@ -276,11 +366,16 @@ class ClientFactory:
     def counter(self) -> CallCounter:
         return self._counter
 
+    @property
+    def limiter(self) -> RateLimiter:
+        return self._limiter
+
     def prepare(self, service: str, regions: Iterable[str]) -> None:
-        """Build the clients a phase will use (orchestrating thread only)."""
-        for region in regions:
-            if (service, region) not in self._clients:
-                self._clients[(service, region)] = self._build(service, region)
+        """Build the clients a phase will use (orchestrating threads, before their workers)."""
+        with self._building:
+            for region in regions:
+                if (service, region) not in self._clients:
+                    self._clients[(service, region)] = self._build(service, region)
 
     def client(self, service: str, region: str) -> Any:
         try:
@@ -311,13 +406,14 @@ class ClientFactory:
             service, region_name=region, config=self._config
         )
         install_guard(client, self._counter)
-        if service == "connect":
+        if self._limiter.limits(service) is not None:
             limiter = self._limiter
 
             def take_token(event_name: str, **kwargs: Any) -> None:
-                limiter.acquire(region, event_name.rsplit(".", 1)[-1])
+                # before-send.<service id>.<Operation>: once per HTTP request, retries included.
+                limiter.acquire(service, region, event_name.rsplit(".", 1)[-1])
 
-            client.meta.events.register("before-send.connect", take_token)
+            client.meta.events.register("before-send", take_token)
         if self._customize is not None:
             self._customize(client)
         return client

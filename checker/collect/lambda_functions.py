@@ -14,9 +14,19 @@ Per function (a `FunctionPlan`: its qualifiers in use, i.e. called by a flow, na
   qualifier called or targeted, or the version an alias in use points to. Asking by version
   rather than by alias never costs more (two aliases on one version cost one call) and fills
   ``FunctionVersion(version, timeout)`` the same way.
-- `GetPolicy` for the unqualified function (stored under ``$LATEST``) and each alias or version
-  qualifier in use; ``ResourceNotFoundException`` = ``FunctionPolicy(document=None)``.
-- `ListProvisionedConcurrencyConfigs` (50 a page).
+- `GetPolicy` for each qualifier in use (the unqualified function's policy is stored under
+  ``$LATEST`` and read only when $LATEST itself is called or targeted: a resource policy
+  applies to the exact qualifier it is on, and WARM009 judges only the policies that were
+  read); ``ResourceNotFoundException`` = ``FunctionPolicy(document=None)``.
+- `ListProvisionedConcurrencyConfigs` (50 a page), see below.
+
+**Order.** `read_functions` asks every function's unqualified configuration first; as each
+answer says a function exists, its other reads go onto a pool as tasks of their own (and an
+alias's version once its `ListAliases` is in), so one function's calls run side by side rather
+than one after another. Each of Lambda's quota groups (`base.SERVICE_LIMITS`) has a pool of its
+own, so workers waiting for GetPolicy's bucket never leave the other bucket without a caller.
+Only the orchestrating thread submits or assembles; a task never waits for another, so the
+bounded pools cannot deadlock.
 
 **What ``versions`` means.** It is not an inventory of published versions: it lists exactly the
 versions in use (as above) that exist, each with its timeout. For every version the engine can
@@ -28,15 +38,23 @@ version could then no longer be told from an unread one.
 **Required or only targeted.** Policies, versions' timeouts and provisioned concurrency matter
 only for functions the policy requires: a function a warmer targets but no flow requires is
 read for existence and qualifiers (WARM006/WARM007), not for its policies. Provisioned
-concurrency is read only when some required qualifier accepts it as a warm source.
+concurrency is read only when some required version or alias accepts it as a warm source.
+Lambda allocates provisioned concurrency to a version or an alias only, never to $LATEST
+(PutProvisionedConcurrencyConfig takes "the version number or alias name"), so when the only
+required qualifiers that accept it are $LATEST the answer is known without a call:
+``provisioned_concurrency=[]``. The engine reads ``[]`` as "read, none", which is exactly true
+for those qualifiers, and it asks about no other (`Analysis.provisioned` is asked only for
+required qualifiers that accept provisioned concurrency). Like ``versions``, the list is then
+not an inventory: configurations on qualifiers nothing uses are not looked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from checker.arns import LATEST, FunctionKey, parse_function_arn
 from checker.collect.base import ABSENT, Absent, ReadContext, Where
@@ -54,6 +72,10 @@ if TYPE_CHECKING:
 ALIASES_PAGE = 10000  # MaxItems' max for ListAliases in botocore's lambda model
 PROVISIONED_PAGE = 50  # MaxItems' max for ListProvisionedConcurrencyConfigs
 
+# How provisioned concurrency is settled for a function: listed; known to be none without a
+# call (only $LATEST accepts it); or not read at all (no required qualifier accepts it).
+Provisioned = Literal["list", "latest-only", "not-accepted"]
+
 
 def is_version(qualifier: str) -> bool:
     return qualifier.isdigit()
@@ -70,7 +92,7 @@ class FunctionPlan:
     function: FunctionKey
     qualifiers: frozenset[str]
     required: bool
-    provisioned: bool
+    provisioned: Provisioned = "not-accepted"
 
     @property
     def arn(self) -> str:
@@ -80,86 +102,187 @@ class FunctionPlan:
     def aliases_in_use(self) -> frozenset[str]:
         return frozenset(q for q in self.qualifiers if is_alias(q))
 
+    @property
+    def versions_in_use(self) -> frozenset[str]:
+        return frozenset(q for q in self.qualifiers if is_version(q))
 
-def read_function(ctx: ReadContext, plan: FunctionPlan) -> LambdaFunction | None:
-    """The function as far as `plan` needs it, or None when even its existence is unknown."""
-    key = plan.function
-    client = ctx.clients.lambda_(key.region)
-    # The client is in the function's region: a name suffices in this account, another needs
-    # the ARN (and a name is what every Lambda implementation, moto included, accepts).
-    name = key.name if key.account == ctx.account else plan.arn
+    @property
+    def policy_qualifiers(self) -> list[str]:
+        """The qualifiers whose resource policy is read: every one in use, if required."""
+        return sorted(self.qualifiers) if self.required else []
 
-    def where(operation: str, resource: str = plan.arn) -> Where:
+
+Step = Literal["configuration", "aliases", "version", "policy", "provisioned"]
+_OPERATION: dict[Step, str] = {
+    "configuration": "GetFunctionConfiguration",
+    "aliases": "ListAliases",
+    "version": "GetFunctionConfiguration",
+    "policy": "GetPolicy",
+    "provisioned": "ListProvisionedConcurrencyConfigs",
+}
+
+
+@dataclass(frozen=True)
+class _Task:
+    step: Step
+    qualifier: str = LATEST
+
+    @property
+    def operation(self) -> str:
+        return _OPERATION[self.step]
+
+
+class _FunctionRead:
+    """One function's answers as they come in. Only the orchestrating thread touches it."""
+
+    def __init__(self, ctx: ReadContext, plan: FunctionPlan) -> None:
+        key = plan.function
+        self.ctx = ctx
+        self.plan = plan
+        self.client = ctx.clients.lambda_(key.region)
+        # The client is in the function's region: a name suffices in this account, another
+        # needs the ARN (and a name is what every Lambda implementation, moto included,
+        # accepts).
+        self.name = key.name if key.account == ctx.account else plan.arn
+        self.config: dict[str, Any] | Absent | None = None
+        self.aliases: list[FunctionAlias] | None = None
+        self.versions: dict[str, dict[str, Any] | Absent | None] = {}
+        self.policies: dict[str, FunctionPolicy | None] = {}
+        self.provisioned: list[ProvisionedConcurrency] | None = None
+
+    def _where(self, operation: str, qualifier: str = LATEST) -> Where:
+        key = self.plan.function
+        resource = self.plan.arn if qualifier == LATEST else f"{self.plan.arn}:{qualifier}"
         return Where("lambda", operation, region=key.region, account=key.account, resource=resource)
 
-    config = ctx.attempt(
-        lambda: _configuration(client, name, None), where("GetFunctionConfiguration")
-    )
-    ctx.progress("lambda", "functions", 1)
-    if config is None:
-        return None
-    if isinstance(config, Absent):
-        return LambdaFunction(
-            arn=plan.arn, name=key.name, region=key.region, account=key.account, exists=False
+    def call(self, task: _Task) -> Callable[[], Any]:
+        """The read `task` stands for, to run on a worker."""
+        client, name, attempt = self.client, self.name, self.ctx.attempt
+        if task.step == "configuration":
+            return self._read_configuration
+        if task.step == "aliases":
+            return partial(attempt, partial(_aliases, client, name), self._where("ListAliases"))
+        if task.step == "version":
+            read = partial(_configuration, client, name, task.qualifier)
+            return partial(attempt, read, self._where("GetFunctionConfiguration", task.qualifier))
+        if task.step == "policy":
+            read_policy = partial(_policy, client, name, task.qualifier)
+            return partial(attempt, read_policy, self._where("GetPolicy", task.qualifier))
+        return partial(
+            attempt,
+            partial(_provisioned, client, name),
+            self._where("ListProvisionedConcurrencyConfigs"),
         )
-    aliases = None
-    if plan.aliases_in_use:
-        aliases = ctx.attempt(lambda: _aliases(client, name), where("ListAliases"))
-    versions = _versions(ctx, client, name, plan, aliases, where)
-    policies: list[FunctionPolicy] = []
-    if plan.required:
-        for qualifier in sorted(plan.qualifiers | {LATEST}):
-            resource = plan.arn if qualifier == LATEST else f"{plan.arn}:{qualifier}"
-            policy = ctx.attempt(
-                partial(_policy, client, name, qualifier), where("GetPolicy", resource)
+
+    def _read_configuration(self) -> dict[str, Any] | Absent | None:
+        config = self.ctx.attempt(
+            partial(_configuration, self.client, self.name, None),
+            self._where("GetFunctionConfiguration"),
+        )
+        self.ctx.progress("lambda", "functions", 1)
+        return config
+
+    def record(self, task: _Task, result: Any) -> list[_Task]:
+        """Keep `result`; the reads it makes possible."""
+        if task.step == "configuration":
+            self.config = result
+            if result is None or isinstance(result, Absent):
+                return []  # unread or absent: nothing more to ask
+            return self._after_configuration()
+        if task.step == "aliases":
+            self.aliases = result
+            return self._version_tasks(
+                alias.function_version
+                for alias in result or []
+                if alias.name in self.plan.aliases_in_use and is_version(alias.function_version)
             )
-            if policy is not None:
-                policies.append(policy)
-    provisioned = None
-    if plan.provisioned:
-        provisioned = ctx.attempt(
-            lambda: _provisioned(client, name), where("ListProvisionedConcurrencyConfigs")
-        )
-    return LambdaFunction(
-        arn=plan.arn,
-        name=key.name,
-        region=key.region,
-        account=key.account,
-        exists=True,
-        timeout=_int(config.get("Timeout")),
-        runtime=config.get("Runtime"),
-        versions=versions,
-        aliases=aliases,
-        policies=policies,
-        provisioned_concurrency=provisioned,
-    )
+        if task.step == "version":
+            self.versions[task.qualifier] = result
+        elif task.step == "policy":
+            self.policies[task.qualifier] = result
+        else:
+            self.provisioned = result
+        return []
 
+    def _after_configuration(self) -> list[_Task]:
+        plan = self.plan
+        tasks = [_Task("aliases")] if plan.aliases_in_use else []
+        tasks += self._version_tasks(plan.versions_in_use)
+        tasks += [_Task("policy", qualifier) for qualifier in plan.policy_qualifiers]
+        if plan.provisioned == "list":
+            tasks.append(_Task("provisioned"))
+        return tasks
 
-def _versions(
-    ctx: ReadContext,
-    client: LambdaClient,
-    name: str,
-    plan: FunctionPlan,
-    aliases: list[FunctionAlias] | None,
-    where: Callable[[str, str], Where],
-) -> list[FunctionVersion] | None:
-    wanted = {q for q in plan.qualifiers if is_version(q)}
-    wanted |= {
-        alias.function_version
-        for alias in aliases or []
-        if alias.name in plan.aliases_in_use and is_version(alias.function_version)
-    }
-    found: list[FunctionVersion] | None = []
-    for version in sorted(wanted, key=int):
-        config = ctx.attempt(
-            partial(_configuration, client, name, version),
-            where("GetFunctionConfiguration", f"{plan.arn}:{version}"),
-        )
+    def _version_tasks(self, versions: Iterable[str]) -> list[_Task]:
+        """One read per version not asked for yet (an alias may run a version in use)."""
+        tasks = []
+        for version in sorted(set(versions) - set(self.versions), key=int):
+            self.versions[version] = None  # asked; the answer replaces it
+            tasks.append(_Task("version", version))
+        return tasks
+
+    def function(self) -> LambdaFunction | None:
+        """The function as far as its plan needs it; None when even its existence is unknown."""
+        plan, key, config = self.plan, self.plan.function, self.config
         if config is None:
-            found = None
-        elif found is not None and not isinstance(config, Absent):
-            found.append(FunctionVersion(version=version, timeout=_int(config.get("Timeout"))))
-    return found
+            return None
+        if isinstance(config, Absent):
+            return LambdaFunction(
+                arn=plan.arn, name=key.name, region=key.region, account=key.account, exists=False
+            )
+        versions: list[FunctionVersion] | None = []
+        for version in sorted(self.versions, key=int):
+            answer = self.versions[version]
+            if answer is None:
+                versions = None
+            elif versions is not None and not isinstance(answer, Absent):
+                versions.append(
+                    FunctionVersion(version=version, timeout=_int(answer.get("Timeout")))
+                )
+        provisioned: list[ProvisionedConcurrency] | None = None
+        if plan.provisioned == "list":
+            provisioned = self.provisioned
+        elif plan.provisioned == "latest-only":
+            provisioned = []  # $LATEST cannot have provisioned concurrency: see the module doc
+        return LambdaFunction(
+            arn=plan.arn,
+            name=key.name,
+            region=key.region,
+            account=key.account,
+            exists=True,
+            timeout=_int(config.get("Timeout")),
+            runtime=config.get("Runtime"),
+            versions=versions,
+            aliases=self.aliases,
+            policies=[p for _, p in sorted(self.policies.items()) if p is not None],
+            provisioned_concurrency=provisioned,
+        )
+
+
+def read_functions(
+    ctx: ReadContext, pool_for: Callable[[str], Executor], plans: list[FunctionPlan]
+) -> list[LambdaFunction]:
+    """Every planned function, each of its calls a task on ``pool_for(operation)``; by ARN.
+
+    Runs on an orchestrating thread (never on a pool's worker): it alone submits follow-up
+    reads as answers arrive and assembles the results.
+    """
+    reads = [_FunctionRead(ctx, plan) for plan in plans]
+    pending: dict[Future[Any], tuple[_FunctionRead, _Task]] = {}
+
+    def submit(read: _FunctionRead, tasks: list[_Task]) -> None:
+        for task in tasks:
+            pending[pool_for(task.operation).submit(read.call(task))] = (read, task)
+
+    for read in reads:
+        submit(read, [_Task("configuration")])
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            read, task = pending.pop(future)
+            submit(read, read.record(task, future.result()))
+    functions = [f for f in (read.function() for read in reads) if f is not None]
+    return sorted(functions, key=lambda function: function.arn)
 
 
 def _configuration(

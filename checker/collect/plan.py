@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from checker.arns import FunctionKey, parse_function_arn
-from checker.collect.lambda_functions import FunctionPlan
+from checker.arns import LATEST, FunctionKey, parse_function_arn
+from checker.collect.lambda_functions import FunctionPlan, Provisioned
 from checker.flows import reachable_modules
 from checker.policy import HoursOfOperationWindow, Policy
 from checker.snapshot import ConnectInstance, FlowContent
@@ -72,20 +72,28 @@ def function_plans(
     """One plan per function that is required or targeted by a scheduled rule or schedule."""
     qualifiers: dict[FunctionKey, set[str]] = defaultdict(set)
     required_functions_: set[FunctionKey] = set()
-    provisioned: set[FunctionKey] = set()
+    # Per function, the required qualifiers that accept provisioned concurrency as warm.
+    accepting: dict[FunctionKey, set[str]] = defaultdict(set)
     for key in required | targeted:
         function = key.at(None)
         qualifiers[function].add(key.qualifier)
         if key in required:
             required_functions_.add(function)
             if "provisioned_concurrency" in policy.settings_for(key).accept:
-                provisioned.add(function)
+                accepting[function].add(key.qualifier)
     return [
         FunctionPlan(
             function=function,
             qualifiers=frozenset(qualifiers[function]),
             required=function in required_functions_,
-            provisioned=function in provisioned,
+            provisioned=_provisioned(accepting[function]),
         )
         for function in sorted(qualifiers)
     ]
+
+
+def _provisioned(accepting: set[str]) -> Provisioned:
+    if not accepting:
+        return "not-accepted"
+    # Provisioned concurrency exists only on versions and aliases, never on $LATEST.
+    return "latest-only" if accepting == {LATEST} else "list"

@@ -30,6 +30,25 @@ ENV_TO_REMOVE = (
 )
 
 
+def endpoint_env(url: str) -> dict[str, str]:
+    """`Sandbox.env` for a sandbox at `url`, e.g. one ``python -m checker.sandbox serve`` runs."""
+    env = {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": ACCESS_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        # No config or credentials file: nothing in ~/.aws can send a call elsewhere.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    for service in SERVICES:
+        service_id = service_model(service).service_id
+        env[f"AWS_ENDPOINT_URL_{service_id.upper().replace(' ', '_')}"] = url
+    return env
+
+
 class SandboxError(CheckerError):
     """The sandbox could not start (or was used wrongly)."""
 
@@ -95,22 +114,7 @@ class Sandbox:
 
         Remove `ENV_TO_REMOVE` from the environment too: a named profile would win over these.
         """
-        url = self.endpoint_url
-        env = {
-            "AWS_ENDPOINT_URL": url,
-            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
-            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": ACCESS_KEY,
-            "AWS_DEFAULT_REGION": REGION,
-            # No config or credentials file: nothing in ~/.aws can send a call elsewhere.
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        for service in SERVICES:
-            service_id = service_model(service).service_id
-            env[f"AWS_ENDPOINT_URL_{service_id.upper().replace(' ', '_')}"] = url
-        return env
+        return endpoint_env(self.endpoint_url)
 
     @property
     def faults(self) -> FaultPlan:

@@ -4,22 +4,30 @@ Each request is identified (service from the SigV4 credential scope, operation f
 protocol), counted, delayed and possibly failed by the fault plan, then routed: Connect is served
 from memory, Lambda's per-qualifier policies and provisioned concurrency by the overlay, and
 everything else is forwarded to moto unchanged.
+
+One path is the sandbox's own, never AWS's: ``/_sandbox/faults`` reads (GET) or replaces (PUT)
+the fault plan of a running sandbox, e.g. one started by ``python -m checker.sandbox serve`` in
+another process, as ``{"latency_ms": 50, "faults": ["throttle=connect:*@2/5"]}`` with the specs
+of ``serve --fault``. It is neither delayed, faulted nor counted, and like everything here it
+listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from checker.sandbox.connect import ConnectBackend
-from checker.sandbox.faults import FaultInjector
+from checker.sandbox.faults import FaultInjector, FaultPlan
 from checker.sandbox.lambda_overlay import OPERATIONS as LAMBDA_OVERLAY_OPERATIONS
 from checker.sandbox.lambda_overlay import LambdaOverlay
 from checker.sandbox.upstream import MotoUpstream
@@ -47,6 +55,7 @@ _VALIDATION_ERRORS = {
 _INTERNAL_ERRORS = {"connect": "InternalServiceException", "lambda": "ServiceException"}
 # Lambda operations after which the overlay forgets what moto deleted (operation -> is an alias).
 _LAMBDA_DELETIONS = {"DeleteFunction": False, "DeleteAlias": True}
+FAULTS_PATH = "/_sandbox/faults"
 
 
 class FrontServer:
@@ -111,6 +120,8 @@ class FrontServer:
             if request.path.rstrip("/") == "/moto-api/reset" and response.status < 300:
                 self.reset_state()
             return response
+        if request.path == FAULTS_PATH:
+            return self._faults_control(request)
         what = identify(request)
         with self._calls_lock:
             self._calls[what.key] += 1
@@ -133,6 +144,24 @@ class FrontServer:
         ):
             self._forget_lambda(what, request, account)
         return response
+
+    def _faults_control(self, request: HttpRequest) -> HttpResponse:
+        """GET: the fault plan; PUT: replace it (rate-limit buckets start full again)."""
+        if request.method == "PUT":
+            try:
+                body = json.loads(request.body or b"{}")
+                if not isinstance(body, dict) or set(body) - {"latency_ms", "faults"}:
+                    raise ValueError('expected {"latency_ms": MS, "faults": [SPEC, ...]}')
+                latency, specs = body.get("latency_ms", 0), body.get("faults", [])
+                if not isinstance(latency, int) or not isinstance(specs, list):
+                    raise ValueError("latency_ms is whole milliseconds, faults a list of specs")
+                plan = FaultPlan.parse([str(spec) for spec in specs], latency_ms=latency)
+            except ValueError as error:
+                return _json_response(400, {"error": str(error)})
+            self.faults.set_plan(plan)
+        elif request.method != "GET":
+            return _json_response(405, {"error": f"{FAULTS_PATH} answers GET and PUT"})
+        return _json_response(200, plan_json(self.faults.plan))
 
     def _serve(self, what: Identified, request: HttpRequest, account: _Lazy) -> HttpResponse:
         service = what.service or ""
@@ -168,6 +197,20 @@ class FrontServer:
         self.lambda_overlay.forget(
             params, what.caller, account(), alias=_LAMBDA_DELETIONS[what.operation]
         )
+
+
+def plan_json(plan: FaultPlan) -> dict[str, Any]:
+    """A fault plan as ``/_sandbox/faults`` speaks it: the specs ``serve --fault`` takes."""
+    faults = [
+        f"throttle={limit.operation}@{format(Decimal(repr(limit.rate)), 'f')}/{limit.burst}"
+        for limit in plan.rate_limits
+    ]
+    faults += [f"deny={operation}" for operation in plan.access_denied]
+    return {"latency_ms": plan.latency_ms, "faults": faults}
+
+
+def _json_response(status: int, body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(status, (("Content-Type", "application/json"),), json.dumps(body).encode())
 
 
 class _Lazy:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from checker.collect import ALLOWED_OPERATIONS, Collection, collect
+from checker.collect.base import LAMBDA_BURST, LAMBDA_RATE_PER_SECOND
 from checker.flows import content_sha256, parse_flow_content
 from checker.policy import Policy
 from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox
@@ -313,6 +315,7 @@ def expected_snapshot(center: Center) -> Snapshot:
                 runtime="python3.12",
                 versions=[],
                 policies=[FunctionPolicy(qualifier="$LATEST", document=billing_policy)],
+                # Called at $LATEST only, where Lambda allows none: known without a call.
                 provisioned_concurrency=[],
             ),
             LambdaFunction(
@@ -325,10 +328,8 @@ def expected_snapshot(center: Center) -> Snapshot:
                 runtime="python3.12",
                 versions=[FunctionVersion(version="1", timeout=3)],
                 aliases=[FunctionAlias(name="prod", function_version="1")],
-                policies=[
-                    FunctionPolicy(qualifier="$LATEST", document=None),
-                    FunctionPolicy(qualifier="prod", document=prod_policy),
-                ],
+                # The flows and the schedule use crm-lookup:prod only: no unqualified policy.
+                policies=[FunctionPolicy(qualifier="prod", document=prod_policy)],
                 provisioned_concurrency=[
                     ProvisionedConcurrency(qualifier="prod", requested=2, available=2, allocated=2)
                 ],
@@ -419,9 +420,15 @@ def test_the_call_count_is_the_fewest_that_can_answer(aws: Sandbox) -> None:
         "iam:ListAttachedRolePolicies": 1,
         "iam:ListRolePolicies": 1,
         "lambda:GetFunctionConfiguration": 3,  # billing, crm-lookup, crm-lookup version 1
-        "lambda:GetPolicy": 3,  # billing, crm-lookup, crm-lookup:prod
+        # billing ($LATEST, called and warmed) and crm-lookup:prod. Not unqualified crm-lookup
+        # (was 3): nothing calls or targets it, a policy applies only to the qualifier it is on,
+        # and WARM009 judges only policies that were read. One per qualifier in use is fewest.
+        "lambda:GetPolicy": 2,
         "lambda:ListAliases": 1,  # crm-lookup only: billing is called unqualified
-        "lambda:ListProvisionedConcurrencyConfigs": 2,
+        # crm-lookup (prod) only. Not billing (was 2): it is required at $LATEST only, and Lambda
+        # puts provisioned concurrency on versions and aliases only, so its answer, none, is
+        # known without asking. One call covers every qualifier of crm-lookup: fewest.
+        "lambda:ListProvisionedConcurrencyConfigs": 1,
         "scheduler:GetSchedule": 1,  # the Lambda schedule, not the SQS one
         "scheduler:ListSchedules": 1,
         "sts:GetCallerIdentity": 1,
@@ -552,6 +559,28 @@ def test_throttled_connect_gives_the_same_snapshot(aws: Sandbox) -> None:
     assert retried > 0, "the sandbox never throttled: the test proves nothing"
 
 
+def test_lambda_is_paced_under_its_quotas_and_never_throttled(aws: Sandbox) -> None:
+    aws_clients = clients()
+    role = create_lambda_role(aws_clients.iam)
+    functions = [create_function(aws_clients.lambda_, f"fn-{i:02}", role) for i in range(24)]
+    aws.reset_calls()
+    # The sandbox enforces 15 requests/s per Lambda API (AWS counts every control-plane API
+    # but GetPolicy and GetFunction together, so the real quota is stricter still).
+    aws.set_faults(FaultPlan(rate_limits=(RateLimit("lambda:*", 15.0, LAMBDA_BURST),)))
+    started = time.perf_counter()
+
+    collection = run({**WARM_POLICY, "extra_functions": functions})
+
+    elapsed = time.perf_counter() - started
+    assert collection.snapshot.errors == []
+    assert len(collection.snapshot.functions) == 24
+    assert collection.calls["lambda:GetFunctionConfiguration"] == 24
+    assert collection.calls["lambda:GetPolicy"] == 24
+    assert aws.calls() == collection.calls  # nothing throttled, nothing retried
+    # 24 configurations at 10/s after a burst of 2 (policies pace in parallel, on their own).
+    assert elapsed >= (24 - LAMBDA_BURST) / LAMBDA_RATE_PER_SECOND
+
+
 def test_access_denied_on_get_policy_names_the_operation_and_function(aws: Sandbox) -> None:
     center = seed_center()
     aws.set_faults(FaultPlan(access_denied=("lambda:GetPolicy",)))
@@ -559,9 +588,9 @@ def test_access_denied_on_get_policy_names_the_operation_and_function(aws: Sandb
     snapshot = run().snapshot
 
     failures = {(e.service, e.operation, e.resource): e for e in snapshot.errors}
+    # One per qualifier in use (crm-lookup is used as :prod only).
     assert set(failures) == {
         ("lambda", "GetPolicy", center.billing),
-        ("lambda", "GetPolicy", center.crm),
         ("lambda", "GetPolicy", center.crm_prod),
     }
     failure = failures[("lambda", "GetPolicy", center.billing)]

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -830,6 +832,54 @@ def test_latency_slows_every_call(aws: Sandbox) -> None:
     assert slow - fast >= 0.25
 
 
+def control(url: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
+    """One request to the sandbox's own fault-plan endpoint."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{url}/_sandbox/faults", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_fault_plan_is_read_and_replaced_over_http(aws: Sandbox) -> None:
+    aws.set_faults(FaultPlan(latency_ms=5, rate_limits=(RateLimit("connect:*", 2.0, 5),)))
+    aws.reset_calls()
+    status, plan = control(aws.endpoint_url)
+    assert (status, plan) == (200, {"latency_ms": 5, "faults": ["throttle=connect:*@2.0/5"]})
+
+    status, plan = control(aws.endpoint_url, "PUT", {"faults": ["deny=iam:ListRoles"]})
+    assert (status, plan) == (200, {"latency_ms": 0, "faults": ["deny=iam:ListRoles"]})
+    assert aws.faults == FaultPlan(access_denied=("iam:ListRoles",))
+    with pytest.raises(ClientError) as denied:
+        session().client("iam", config=NO_RETRIES).list_roles()
+    assert error_of(denied) == ("AccessDenied", 403)
+
+    # What GET says, PUT takes back; a bad plan or method is refused and changes nothing.
+    status, plan = control(
+        aws.endpoint_url,
+        "PUT",
+        {"latency_ms": 7, "faults": ["throttle=lambda:GetPolicy@0.0001/1", "deny=connect:Search*"]},
+    )
+    assert status == 200
+    assert control(aws.endpoint_url, "PUT", plan) == (200, plan)
+    assert aws.faults == FaultPlan(
+        latency_ms=7,
+        rate_limits=(RateLimit("lambda:GetPolicy", 0.0001, 1),),
+        access_denied=("connect:Search*",),
+    )
+    status, error = control(aws.endpoint_url, "PUT", {"faults": ["slow=1"]})
+    assert status == 400
+    assert "bad fault" in error["error"]
+    assert control(aws.endpoint_url, "PUT", {"latency": 5})[0] == 400
+    assert control(aws.endpoint_url, "DELETE")[0] == 405
+    assert control(aws.endpoint_url, "PUT", {})[1] == {"latency_ms": 0, "faults": []}
+    assert aws.faults == FaultPlan()
+    # The sandbox's own requests are not AWS calls: only the denied ListRoles was counted.
+    assert aws.calls() == {"iam:ListRoles": 1}
+
+
 def test_fault_specs_parse_like_the_command_line() -> None:
     plan = FaultPlan.parse(
         ["throttle=connect:SearchContactFlows@2/5", "deny=lambda:GetPolicy", "latency=50"]
@@ -989,6 +1039,10 @@ def test_serve_runs_as_a_process_until_sigterm(
         with pytest.raises(ClientError) as denied:
             s.client("iam", config=NO_RETRIES).list_roles()
         assert error_of(denied) == ("AccessDenied", 403)
+        # Another process changes the plan over HTTP, e.g. to seed without faults.
+        assert control(url) == (200, {"latency_ms": 0, "faults": ["deny=iam:ListRoles"]})
+        assert control(url, "PUT", {}) == (200, {"latency_ms": 0, "faults": []})
+        assert s.client("iam", config=NO_RETRIES).list_roles()["Roles"] == []
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0

@@ -476,7 +476,9 @@ def test_a_missing_function_exists_false_and_no_policy_is_document_none(fake: Fa
     assert [(p.qualifier, p.document) for p in billing.policies] == [("$LATEST", None)]
     assert billing.versions == []
     assert billing.aliases is None
+    # Called at $LATEST only, where Lambda allows no provisioned concurrency: none, unasked.
     assert billing.provisioned_concurrency == []
+    assert fake.called("lambda:ListProvisionedConcurrencyConfigs") == []
     assert snapshot.errors == []
     # Nothing more is asked about a function that does not exist.
     assert {c.params["FunctionName"] for c in fake.called("lambda:GetPolicy")} == {"billing"}
@@ -503,7 +505,9 @@ def test_access_denied_becomes_a_failure_and_leaves_the_field_unread(fake: FakeA
 
     assert snapshot.instances[0].lambda_functions is None
     (crm,) = snapshot.functions
-    assert [p.qualifier for p in crm.policies] == ["$LATEST"]
+    # Only prod is in use: the unqualified policy is not read, and prod's could not be.
+    assert crm.policies == []
+    assert [c.params.get("Qualifier") for c in fake.called("lambda:GetPolicy")] == ["prod"]
     assert crm.provisioned_concurrency is None
     assert crm.versions == [FunctionVersion(version="7", timeout=3)]
     failures = {(e.service, e.operation, e.resource): e for e in snapshot.errors}
@@ -555,9 +559,10 @@ def test_versions_in_use_are_read_once_and_a_missing_version_is_left_out(fake: F
     assert crm.versions == [FunctionVersion(version="3", timeout=6)]
     assert [a.name for a in crm.aliases or []] == ["blue", "live", "unused"]
     assert (crm.aliases or [])[0].additional_versions == {"4": 0.1}
+    # Every qualifier in use; not the unqualified function, which nothing calls.
     assert sorted(
         c.params.get("Qualifier", "$LATEST") for c in fake.called("lambda:GetPolicy")
-    ) == ["$LATEST", "3", "9", "blue", "live"]
+    ) == ["3", "9", "blue", "live"]
 
 
 def test_a_function_deleted_mid_run_is_a_failure_on_the_later_call(fake: FakeAws) -> None:
@@ -672,6 +677,49 @@ def test_provisioned_concurrency_is_read_per_qualifier(fake: FakeAws) -> None:
     assert [
         c.params["MaxItems"] for c in fake.called("lambda:ListProvisionedConcurrencyConfigs")
     ] == [50]
+
+
+def test_provisioned_concurrency_is_listed_only_for_required_versions_and_aliases(
+    fake: FakeAws,
+) -> None:
+    # crm is required at $LATEST and only targeted at version 7; billing is required at $LATEST
+    # and at its alias live.
+    one_instance(fake, [flow("main", document(fn("crm"), fn("billing"), fn("billing", "live")))])
+    fake.on(
+        "events:ListRules",
+        lambda r, p: {
+            "Rules": [
+                {
+                    "Name": "warm",
+                    "Arn": f"arn:aws:events:{r}:{ACCOUNT}:rule/warm",
+                    "ScheduleExpression": "rate(5 minutes)",
+                }
+            ]
+        },
+    )
+    fake.on(
+        "events:ListTargetsByRule", lambda r, p: {"Targets": [{"Id": "1", "Arn": fn("crm", "7")}]}
+    )
+    fake.on(
+        "lambda:GetFunctionConfiguration",
+        lambda r, p: function_config(p["FunctionName"])(r, p),
+    )
+    fake.on(
+        "lambda:ListAliases", lambda r, p: {"Aliases": [{"Name": "live", "FunctionVersion": "1"}]}
+    )
+
+    functions = {f.name: f for f in run(fake).snapshot.functions}
+
+    assert [
+        c.params["FunctionName"] for c in fake.called("lambda:ListProvisionedConcurrencyConfigs")
+    ] == ["billing"]
+    assert functions["billing"].provisioned_concurrency == []  # listed: none
+    assert functions["crm"].provisioned_concurrency == []  # $LATEST, where there can be none
+    # Policies: every qualifier in use, the targeted version 7 included.
+    assert sorted(
+        (c.params["FunctionName"], c.params.get("Qualifier", "$LATEST"))
+        for c in fake.called("lambda:GetPolicy")
+    ) == [("billing", "$LATEST"), ("billing", "live"), ("crm", "$LATEST"), ("crm", "7")]
 
 
 def test_provisioned_concurrency_is_not_read_when_the_policy_does_not_accept_it(
@@ -1146,6 +1194,109 @@ def _busy_world(fake: FakeAws) -> None:
         "events:ListTargetsByRule",
         lambda r, p: {"Targets": [{"Id": "1", "Arn": fn(f"fn-{p['Rule'][-1]}")}]},
     )
+
+
+# --- overlap ---------------------------------------------------------------------------------
+
+WAIT = 10.0  # seconds a canned answer waits for another call before the test fails
+
+
+def _after(event: threading.Event, why: str, answer: Answer) -> Answer:
+    """`answer`, given only once `event` is set: proves another call did not wait for this."""
+
+    def waiting(region: str, params: dict[str, Any]) -> dict[str, Any]:
+        assert event.wait(WAIT), why
+        return answer(region, params)
+
+    return waiting
+
+
+def _setting(event: threading.Event, answer: Answer) -> Answer:
+    def setting(region: str, params: dict[str, Any]) -> dict[str, Any]:
+        event.set()
+        return answer(region, params)
+
+    return setting
+
+
+def test_warmers_overlap_connect_and_lambda_does_not_wait_for_associations(
+    fake: FakeAws,
+) -> None:
+    rules_listed, schedules_listed, function_read = (threading.Event() for _ in range(3))
+    one_instance(fake, [])
+    fake.on(
+        "connect:SearchContactFlows",
+        _after(
+            schedules_listed,
+            "Scheduler waited for Connect",
+            _after(
+                rules_listed,
+                "EventBridge waited for Connect",
+                lambda r, p: {"ContactFlows": [flow("main", document(fn("crm")))]},
+            ),
+        ),
+    )
+    fake.on("events:ListRules", _setting(rules_listed, lambda r, p: {"Rules": []}))
+    fake.on("scheduler:ListSchedules", _setting(schedules_listed, lambda r, p: {"Schedules": []}))
+    fake.on(
+        "connect:ListLambdaFunctions",
+        _after(
+            function_read,
+            "Lambda waited for ListLambdaFunctions",
+            lambda r, p: {"LambdaFunctions": [fn("crm")]},
+        ),
+    )
+    fake.on("lambda:GetFunctionConfiguration", _setting(function_read, function_config("crm")))
+
+    snapshot = run(fake).snapshot
+
+    assert snapshot.errors == []
+    assert snapshot.instances[0].lambda_functions == [fn("crm")]
+    assert [f.arn for f in snapshot.functions] == [fn("crm")]
+
+
+def test_a_functions_reads_fan_out_once_its_configuration_is_in(fake: FakeAws) -> None:
+    one_instance(fake, [flow("main", document(fn("crm", "prod"), fn("crm", "4")))])
+    policy_asked, aliases_listed = threading.Event(), threading.Event()
+    configuration = function_config("crm")
+
+    def versions(region: str, params: dict[str, Any]) -> dict[str, Any]:
+        if "Qualifier" in params:  # version 4, or 7 that prod runs: after the unqualified one
+            assert policy_asked.wait(WAIT), "a version read waited for the policies"
+        return configuration(region, params)
+
+    fake.on("lambda:GetFunctionConfiguration", versions)
+    fake.on(
+        "lambda:ListAliases",
+        _setting(
+            aliases_listed, lambda r, p: {"Aliases": [{"Name": "prod", "FunctionVersion": "7"}]}
+        ),
+    )
+    # Each policy answers only once ListAliases did: they run side by side, not in turn.
+    fake.on(
+        "lambda:GetPolicy",
+        _setting(policy_asked, _after(aliases_listed, "a policy read waited", not_found)),
+    )
+    fake.on(
+        "lambda:ListProvisionedConcurrencyConfigs",
+        _after(policy_asked, "provisioned concurrency waited for the policies", paged_configs([])),
+    )
+
+    (crm,) = run(fake).snapshot.functions
+
+    assert crm.versions == [
+        FunctionVersion(version="4", timeout=3),
+        FunctionVersion(version="7", timeout=3),
+    ]
+    assert [p.qualifier for p in crm.policies] == ["4", "prod"]
+    assert crm.provisioned_concurrency == []
+    assert sorted(
+        c.params.get("Qualifier", "-") for c in fake.called("lambda:GetFunctionConfiguration")
+    ) == ["-", "4", "7"]
+
+
+def paged_configs(configs: list[dict[str, Any]]) -> Answer:
+    return lambda r, p: {"ProvisionedConcurrencyConfigs": configs}
 
 
 def test_the_snapshot_is_deterministic_whatever_the_thread_interleaving(fake: FakeAws) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,16 @@ from checker.collect import (
     scheduler,
 )
 from checker.collect.base import (
+    BUCKET_MARGIN_SECONDS,
     CONNECT_BURST,
     CONNECT_RATE_PER_SECOND,
+    LAMBDA_RATE_PER_SECOND,
+    SERVICE_LIMITS,
     CallCounter,
     ClientFactory,
+    Quota,
     RateLimiter,
+    ServiceLimits,
     TokenBucket,
     iam_actions,
     required_iam_actions,
@@ -198,7 +204,7 @@ def test_connect_is_limited_to_its_documented_quota() -> None:
 
 def test_the_bucket_allows_a_burst_then_paces_at_the_rate() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(2.0, 5, clock=clock, sleep=clock.sleep)
+    bucket = TokenBucket(2.0, 5, margin=0.0, clock=clock, sleep=clock.sleep)
     waits = [bucket.acquire() for _ in range(8)]
     assert waits[:5] == [0.0] * 5
     assert waits[5:] == pytest.approx([0.5, 0.5, 0.5])
@@ -206,18 +212,94 @@ def test_the_bucket_allows_a_burst_then_paces_at_the_rate() -> None:
     assert [bucket.acquire() for _ in range(6)] == pytest.approx([0, 0, 0, 0, 0, 0.5])
 
 
-def test_the_limiter_keeps_one_bucket_per_region_and_operation() -> None:
+def test_a_wait_gets_a_margin_that_shifts_requests_without_spreading_them() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(1.0, 1, clock=clock, sleep=clock.sleep)
-    assert limiter.acquire("us-east-1", "SearchContactFlows") == 0
-    assert limiter.acquire("us-west-2", "SearchContactFlows") == 0
-    assert limiter.acquire("us-east-1", "ListLambdaFunctions") == 0
-    assert limiter.acquire("us-east-1", "SearchContactFlows") == pytest.approx(1.0)
+    bucket = TokenBucket(2.0, 5, clock=clock, sleep=clock.sleep)
+    sent = []
+    for _ in range(9):
+        bucket.acquire()
+        sent.append(clock.now)
+    assert sent[:5] == [100.0] * 5  # the burst never waits, so it gets no margin
+    assert sent[5] == pytest.approx(100.5 + BUCKET_MARGIN_SECONDS)
+    # Later requests keep the rate's spacing: the margin is paid once, not per request.
+    assert [b - a for a, b in pairwise(sent[5:])] == pytest.approx([0.5] * 3)
+
+
+class ServerBucket:
+    """The server's side of an equal quota: a request without a token is throttled."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, float(burst), now
+
+    def admits(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@pytest.mark.parametrize(("margin", "throttled"), [(0.0, True), (BUCKET_MARGIN_SECONDS, False)])
+def test_a_client_bucket_equal_to_the_servers_never_lands_a_request_early(
+    margin: float, throttled: bool
+) -> None:
+    # Connect's quota on both sides, pages read one after another. The first request takes
+    # 30 ms longer to arrive (its connection opens), so the server's first token comes back
+    # 30 ms after the client's.
+    clock = FakeClock()
+    client = TokenBucket(2.0, 5, margin=margin, clock=clock, sleep=clock.sleep)
+    server = ServerBucket(2.0, 5, clock.now)
+    refused = []
+    for index in range(12):
+        client.acquire()
+        clock.now += 0.08 if index == 0 else 0.05  # it arrives; the answer is immediate
+        if not server.admits(clock.now):
+            refused.append(index)
+    assert bool(refused) is throttled
+    if throttled:
+        assert refused[0] == 5  # the first request past the burst: ListLambdaFunctions' page 6
+
+
+def test_the_limiter_keeps_one_bucket_per_region_and_connect_api() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(
+        {"connect": ServiceLimits(Quota(1.0, 1))}, margin=0.0, clock=clock, sleep=clock.sleep
+    )
+    assert limiter.acquire("connect", "us-east-1", "SearchContactFlows") == 0
+    assert limiter.acquire("connect", "us-west-2", "SearchContactFlows") == 0
+    assert limiter.acquire("connect", "us-east-1", "ListLambdaFunctions") == 0
+    assert limiter.acquire("connect", "us-east-1", "SearchContactFlows") == pytest.approx(1.0)
+    assert limiter.acquire("events", "us-east-1", "ListRules") == 0  # no limits: no bucket
+
+
+def test_lambda_shares_one_control_plane_bucket_and_get_policy_has_its_own() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(SERVICE_LIMITS, margin=0.0, clock=clock, sleep=clock.sleep)
+    control = ["GetFunctionConfiguration", "ListAliases", "ListProvisionedConcurrencyConfigs"]
+    # The burst of 2 goes to the first two control-plane calls, whatever their API ...
+    assert [limiter.acquire("lambda", "us-east-1", op) for op in control] == pytest.approx(
+        [0, 0, 1 / LAMBDA_RATE_PER_SECOND]
+    )
+    # ... while GetPolicy and another region draw from buckets of their own.
+    assert limiter.acquire("lambda", "us-east-1", "GetPolicy") == 0
+    assert limiter.acquire("lambda", "us-west-2", "ListAliases") == 0
+
+
+def test_lambda_stays_well_under_its_documented_quotas() -> None:
+    # Lambda quotas: GetPolicy 15 req/s; every other control-plane API but GetFunction, 15 req/s
+    # together. Even the first second (burst + rate) stays below 15.
+    for quota in (SERVICE_LIMITS["lambda"].default, *SERVICE_LIMITS["lambda"].operations.values()):
+        assert quota.rate + quota.burst <= 15 * 0.8
+    assert not SERVICE_LIMITS["lambda"].per_operation
+    assert set(SERVICE_LIMITS["lambda"].operations) == {"GetPolicy"}
 
 
 def test_the_bucket_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="rate"):
         TokenBucket(0, 5)
+    with pytest.raises(ValueError, match="margin"):
+        TokenBucket(1, 1, margin=-0.1)
 
 
 def test_the_call_counter_sorts_by_operation() -> None:
