@@ -222,6 +222,11 @@ class Scenario:
     def update_function(self, name: str, **fields: Any) -> None:
         self.functions[name] = self.functions[name].model_copy(update=fields)
 
+    def set_policy(self, name: str, qualifier: str, *statements: dict[str, Any]) -> None:
+        """Replace a function's resource policies with one, on `qualifier`, of `statements`."""
+        document = FunctionPolicy(qualifier=qualifier, document=policy_document(*statements))
+        self.update_function(name, policies=[document])
+
     def instance(self) -> ConnectInstance:
         values: dict[str, Any] = {
             "id": INSTANCE_ID,

@@ -232,17 +232,11 @@ def test_warm003_near_miss_two_offset_crons_together_are_warm() -> None:
         scheduled_rule("billing-warmer-b", "cron(5/10 * * * ? *)", fn_arn("billing"))
     )
     billing = fn_arn("billing")
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN),
-                    statement("warmer", "events.amazonaws.com", billing, rule_arn("billing-*")),
-                ),
-            )
-        ],
+        "$LATEST",
+        statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN),
+        statement("warmer", "events.amazonaws.com", billing, rule_arn("billing-*")),
     )
     report = run(scenario)
     assert report.findings == ()
@@ -270,16 +264,8 @@ def test_warm003_business_hours_window_ignores_nights() -> None:
 def test_warm004_when_the_policy_lacks_the_rule_statement() -> None:
     scenario = healthy()
     resource = fn_arn("crm-lookup", "prod")
-    scenario.update_function(
-        "crm-lookup",
-        policies=[
-            FunctionPolicy(
-                qualifier="prod",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", resource, INSTANCE_ARN)
-                ),
-            )
-        ],
+    scenario.set_policy(
+        "crm-lookup", "prod", statement("connect", "connect.amazonaws.com", resource, INSTANCE_ARN)
     )
     report = run(scenario)
     assert rules_of(report) == ["WARM004"]
@@ -491,17 +477,11 @@ def test_warm008_with_null_policy_payload_only_flags_targets_without_input() -> 
 def test_warm009_for_an_events_statement_without_source_arn() -> None:
     scenario = healthy()
     billing = fn_arn("billing")
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN),
-                    statement("any-rule", "events.amazonaws.com", billing, None),
-                ),
-            )
-        ],
+        "$LATEST",
+        statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN),
+        statement("any-rule", "events.amazonaws.com", billing, None),
     )
     finding = only(run(scenario), "WARM009")
     assert finding.resource == billing
@@ -513,16 +493,11 @@ def test_warm009_near_miss_source_account_condition_pins_it() -> None:
     billing = fn_arn("billing")
     pinned = statement("any-rule", "events.amazonaws.com", billing, None)
     pinned["Condition"] = {"StringEquals": {"AWS:SourceAccount": ACCOUNT}}
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN), pinned
-                ),
-            )
-        ],
+        "$LATEST",
+        statement("connect", "connect.amazonaws.com", billing, INSTANCE_ARN),
+        pinned,
     )
     assert run(scenario).findings == ()
 
@@ -530,17 +505,11 @@ def test_warm009_near_miss_source_account_condition_pins_it() -> None:
 def test_warm009_off_when_the_policy_does_not_require_source_arn() -> None:
     scenario = healthy()
     billing = fn_arn("billing")
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", billing, None),
-                    statement("any-rule", "events.amazonaws.com", billing, None),
-                ),
-            )
-        ],
+        "$LATEST",
+        statement("connect", "connect.amazonaws.com", billing, None),
+        statement("any-rule", "events.amazonaws.com", billing, None),
     )
     assert rules_of(run(scenario)) == ["WARM009"]
     assert run(scenario, default_policy(require_source_arn=False)).findings == ()
@@ -626,19 +595,11 @@ def test_warm013_when_the_connect_statement_names_another_instance() -> None:
     scenario = healthy()
     billing = fn_arn("billing")
     other_instance = INSTANCE_ARN.replace("11111111", "99999999")
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement("connect", "connect.amazonaws.com", billing, other_instance),
-                    statement(
-                        "warmer", "events.amazonaws.com", billing, rule_arn("billing-warmer")
-                    ),
-                ),
-            )
-        ],
+        "$LATEST",
+        statement("connect", "connect.amazonaws.com", billing, other_instance),
+        statement("warmer", "events.amazonaws.com", billing, rule_arn("billing-warmer")),
     )
     finding = only(run(scenario), "WARM013")
     assert finding.resource == billing
@@ -647,24 +608,16 @@ def test_warm013_when_the_connect_statement_names_another_instance() -> None:
 def test_warm013_near_miss_wildcard_instance_in_the_same_account_allows() -> None:
     scenario = healthy()
     billing = fn_arn("billing")
-    scenario.update_function(
+    scenario.set_policy(
         "billing",
-        policies=[
-            FunctionPolicy(
-                qualifier="$LATEST",
-                document=policy_document(
-                    statement(
-                        "connect",
-                        "connect.amazonaws.com",
-                        billing,
-                        f"arn:aws:connect:us-east-1:{ACCOUNT}:instance/*",
-                    ),
-                    statement(
-                        "warmer", "events.amazonaws.com", billing, rule_arn("billing-warmer")
-                    ),
-                ),
-            )
-        ],
+        "$LATEST",
+        statement(
+            "connect",
+            "connect.amazonaws.com",
+            billing,
+            f"arn:aws:connect:us-east-1:{ACCOUNT}:instance/*",
+        ),
+        statement("warmer", "events.amazonaws.com", billing, rule_arn("billing-warmer")),
     )
     assert run(scenario).findings == ()
 
