@@ -25,6 +25,7 @@ Each flow's and module's Content is parsed against its instance's region and acc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fnmatch import fnmatchcase
@@ -39,6 +40,7 @@ from checker.snapshot import (
     ClockTime,
     ContactFlow,
     EffectiveDay,
+    FlowContent,
     FlowModule,
     HoursConfig,
     HoursOfOperation,
@@ -234,40 +236,51 @@ def read_flows(
     return sorted(flows, key=lambda flow: flow.arn)
 
 
-def _flow(
-    ctx: ReadContext, client: ConnectClient, instance: InstanceRef, item: dict[str, Any]
-) -> ContactFlow:
-    status = item.get("Status", "PUBLISHED")
-    content, sha = item.get("Content"), item.get("FlowContentSha256")
+def _content(
+    ctx: ReadContext,
+    instance: InstanceRef,
+    item: dict[str, Any],
+    sha_key: str,
+    operation: str,
+    describe: Callable[[], dict[str, Any]],
+) -> tuple[FlowContent | None, str | None]:
+    """Parsed content and its hash: from the search result, else one Describe call (None:
+    that call failed and was recorded)."""
+    content, sha = item.get("Content"), item.get(sha_key)
     if not content:
-        flow_id = f"{item['Id']}:$SAVED" if status == "SAVED" else str(item["Id"])
         where = Where(
             "connect",
-            "DescribeContactFlow",
+            operation,
             region=instance.region,
             account=instance.account,
             resource=str(item["Arn"]),
         )
-        described = ctx.attempt(
-            lambda: dict(
-                client.describe_contact_flow(InstanceId=instance.id, ContactFlowId=flow_id)[
-                    "ContactFlow"
-                ]
-            ),
-            where,
-        )
+        described = ctx.attempt(describe, where)
         if described is None:
-            return ContactFlow(
-                id=str(item["Id"]),
-                arn=str(item["Arn"]),
-                name=str(item.get("Name", item["Id"])),
-                type=str(item.get("Type", "CONTACT_FLOW")),
-                state=item.get("State", "ACTIVE"),
-                status=status,
-                content=None,
-            )
-        content, sha = described.get("Content"), described.get("FlowContentSha256")
+            return None, None
+        content, sha = described.get("Content"), described.get(sha_key)
     text = str(content or "")
+    parsed = parse_flow_content(text, region=instance.region, account=instance.account)
+    return parsed, str(sha) if sha else content_sha256(text)
+
+
+def _flow(
+    ctx: ReadContext, client: ConnectClient, instance: InstanceRef, item: dict[str, Any]
+) -> ContactFlow:
+    status = item.get("Status", "PUBLISHED")
+    flow_id = f"{item['Id']}:$SAVED" if status == "SAVED" else str(item["Id"])
+    content, sha = _content(
+        ctx,
+        instance,
+        item,
+        "FlowContentSha256",
+        "DescribeContactFlow",
+        lambda: dict(
+            client.describe_contact_flow(InstanceId=instance.id, ContactFlowId=flow_id)[
+                "ContactFlow"
+            ]
+        ),
+    )
     return ContactFlow(
         id=str(item["Id"]),
         arn=str(item["Arn"]),
@@ -275,8 +288,8 @@ def _flow(
         type=str(item.get("Type", "CONTACT_FLOW")),
         state=item.get("State", "ACTIVE"),
         status=status,
-        content_sha256=str(sha) if sha else content_sha256(text),
-        content=parse_flow_content(text, region=instance.region, account=instance.account),
+        content_sha256=sha,
+        content=content,
     )
 
 
@@ -298,42 +311,26 @@ def read_modules(
 def _module(
     ctx: ReadContext, client: ConnectClient, instance: InstanceRef, item: dict[str, Any]
 ) -> FlowModule:
-    content, sha = item.get("Content"), item.get("FlowModuleContentSha256")
-    if not content:
-        where = Where(
-            "connect",
-            "DescribeContactFlowModule",
-            region=instance.region,
-            account=instance.account,
-            resource=str(item["Arn"]),
-        )
-        described = ctx.attempt(
-            lambda: dict(
-                client.describe_contact_flow_module(
-                    InstanceId=instance.id, ContactFlowModuleId=str(item["Id"])
-                )["ContactFlowModule"]
-            ),
-            where,
-        )
-        if described is None:
-            return FlowModule(
-                id=str(item["Id"]),
-                arn=str(item["Arn"]),
-                name=str(item.get("Name", item["Id"])),
-                state=item.get("State", "ACTIVE"),
-                status=item.get("Status", "PUBLISHED"),
-                content=None,
-            )
-        content, sha = described.get("Content"), described.get("FlowModuleContentSha256")
-    text = str(content or "")
+    content, sha = _content(
+        ctx,
+        instance,
+        item,
+        "FlowModuleContentSha256",
+        "DescribeContactFlowModule",
+        lambda: dict(
+            client.describe_contact_flow_module(
+                InstanceId=instance.id, ContactFlowModuleId=str(item["Id"])
+            )["ContactFlowModule"]
+        ),
+    )
     return FlowModule(
         id=str(item["Id"]),
         arn=str(item["Arn"]),
         name=str(item.get("Name", item["Id"])),
         state=item.get("State", "ACTIVE"),
         status=item.get("Status", "PUBLISHED"),
-        content_sha256=str(sha) if sha else content_sha256(text),
-        content=parse_flow_content(text, region=instance.region, account=instance.account),
+        content_sha256=sha,
+        content=content,
     )
 
 
