@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import select
 import signal
 import subprocess
@@ -40,9 +39,8 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +54,7 @@ from checker.collect.base import (
     lambda_workers,
 )
 from checker.policy import Policy
-from checker.sandbox import ENV_TO_REMOVE
+from checker.sandbox import sandbox_environment
 from checker.sandbox.sandbox import endpoint_env
 from checker.sandbox.seeding import (
     SandboxClients,
@@ -168,24 +166,6 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-@contextmanager
-def sandbox_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Point every boto3 client at the sandbox (and nowhere else) until the block ends."""
-    names = {*env, *ENV_TO_REMOVE, *EXTRA_ENV_TO_REMOVE}
-    saved = {name: os.environ.get(name) for name in names}
-    try:
-        for name in (*ENV_TO_REMOVE, *EXTRA_ENV_TO_REMOVE):
-            os.environ.pop(name, None)
-        os.environ.update(env)
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class RequestCounter:
@@ -448,7 +428,7 @@ def run(*, baseline: bool = True) -> list[str]:
     sandbox = SandboxProcess.start(LATENCY_MS, SERVE_FAULTS)
     try:
         env = endpoint_env(sandbox.url)
-        with sandbox_environment(env):
+        with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
             plan = sandbox.faults()  # what `serve` started with
             sandbox.set_faults(None)
             started = time.perf_counter()

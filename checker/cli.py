@@ -507,12 +507,12 @@ DEMO_POLICY = "policies/demo-policy.yaml"
 def _demo(args: argparse.Namespace) -> int:
     # moto and the seed load only for the demo
     from checker.collect import collect
-    from checker.sandbox import ENV_TO_REMOVE, Sandbox
+    from checker.sandbox import Sandbox, sandbox_environment
     from checker.sandbox.demo import seed_demo
 
     loaded = load_policy(DEMO_POLICY)
     print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
-    with Sandbox.start() as sandbox, _environment(sandbox.env(), ENV_TO_REMOVE):
+    with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
         print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding a contact center")
         manifest = seed_demo(sandbox.env())
         for line in manifest.drifts:
@@ -540,23 +540,6 @@ def _demo(args: argparse.Namespace) -> int:
     for rule, resource in sorted(found - expected):
         print(f"warmcheck demo: UNEXPECTED {rule} {resource}")
     return EXIT_DRIFT
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str], remove: Sequence[str]) -> Iterator[None]:
-    """Point boto3 at the sandbox for the demo only, and put everything back afterwards."""
-    saved = {name: os.environ.get(name) for name in (*values, *remove)}
-    for name in remove:
-        os.environ.pop(name, None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def write_reports(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:

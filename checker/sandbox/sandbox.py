@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 
 from checker.errors import CheckerError
@@ -28,6 +30,27 @@ ENV_TO_REMOVE = (
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_REGION",
 )
+
+
+@contextmanager
+def sandbox_environment(
+    env: Mapping[str, str], *, also_remove: Sequence[str] = ()
+) -> Iterator[None]:
+    """Point every boto3 client in this process at the sandbox (and nowhere else) until the
+    block ends, then put the environment back as it was."""
+    removed = (*ENV_TO_REMOVE, *also_remove)
+    saved = {name: os.environ.get(name) for name in {*env, *removed}}
+    try:
+        for name in removed:
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def endpoint_env(url: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox
+from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox, sandbox_environment
 from checker.sandbox.connect import ConnectBackend
 from checker.sandbox.paging import page_limits
 from checker.sandbox.seeding import (
@@ -1052,3 +1052,18 @@ def test_serve_runs_as_a_process_until_sigterm(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_sandbox_environment_points_boto3_there_and_restores_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://elsewhere")
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1"}
+    with sandbox_environment(env, also_remove=("AWS_RETRY_MODE",)):
+        assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+        assert "AWS_PROFILE" not in os.environ
+    assert os.environ["AWS_PROFILE"] == "production"
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://elsewhere"
+    assert "AWS_MAX_ATTEMPTS" not in os.environ
