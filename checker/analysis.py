@@ -105,7 +105,6 @@ class RequiredFunction:
     key: FunctionKey
     settings: FunctionSettings
     flows: set[str] = field(default_factory=set)
-    holders: set[str] = field(default_factory=set)
     instances: dict[str, ConnectInstance] = field(default_factory=dict)
     extra: bool = False
 
@@ -149,7 +148,6 @@ class Assessment:
     others: list[WarmSource] = field(default_factory=list)
     denied: list[tuple[WarmSource, Verdict]] = field(default_factory=list)
     gap: Gap | None = None
-    provisioned: bool = False
     note: str = ""
 
 
@@ -166,6 +164,7 @@ class Analysis:
         self.problems: list[Problem] = []
         self.functions: dict[str, LambdaFunction] = {f.arn: f for f in snapshot.functions}
         self.roles = {role.arn: role for role in snapshot.roles}
+        self._unread = {error.resource for error in snapshot.errors if error.resource}
         self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
         self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
         self._windows: dict[str, Window] = {}
@@ -238,7 +237,6 @@ class Analysis:
                     entry = self._require(key)
                     if entry is not None:
                         entry.flows |= holder.flows
-                        entry.holders.add(holder.arn)
                         entry.instances[holder.instance.arn] = holder.instance
         for arn in self.policy.extra_functions:
             key = parse_function_arn(arn)
@@ -303,7 +301,7 @@ class Analysis:
         return parse_function_arn(reference.function)
 
     def _error_covers(self, resource: str) -> bool:
-        return any(error.resource == resource for error in self.snapshot.errors)
+        return resource in self._unread
 
     # --- warm sources ----------------------------------------------------------------------
 
@@ -738,7 +736,7 @@ class Analysis:
                 )
         provisioned = self.provisioned(key) if "provisioned_concurrency" in accept else False
         if provisioned:
-            assessment.status, assessment.provisioned = "warm", True
+            assessment.status = "warm"
             assessment.note = "provisioned concurrency is READY"
             return assessment
         if provisioned is None:

@@ -38,7 +38,7 @@ from checker.report import ReportV1, report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
 from checker.schedule_check import check_expression, parse_window_option, render_schedule_check
-from checker.snapshot import Snapshot, load_snapshot, snapshot_json_schema
+from checker.snapshot import NO_CREDENTIALS_CODE, Snapshot, load_snapshot, snapshot_json_schema
 from checker.starter_policy import starter_policy
 from checker.terminal import Terminal
 
@@ -422,7 +422,7 @@ def load_baseline(path: str) -> frozenset[str]:
 
 
 def _no_credentials(snapshot: Snapshot) -> bool:
-    return any(error.code == "NoCredentials" for error in snapshot.errors)
+    return any(error.code == NO_CREDENTIALS_CODE for error in snapshot.errors)
 
 
 def _utc_now() -> datetime:

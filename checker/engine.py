@@ -63,11 +63,12 @@ class Report:
     outcomes: tuple[RuleOutcome, ...]
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
+    # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
+    findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
+    def __post_init__(self) -> None:
         every = [finding for outcome in self.outcomes for finding in outcome.findings]
-        return tuple(sorted(every, key=lambda f: f.sort_key))
+        object.__setattr__(self, "findings", tuple(sorted(every, key=lambda f: f.sort_key)))
 
     @property
     def required(self) -> int:

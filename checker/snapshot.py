@@ -280,6 +280,10 @@ class IamRole(SnapshotModel):
 # --- Errors and the whole ------------------------------------------------------------------
 
 
+# The code a collector records when there are no AWS credentials at all (the CLI adds a hint).
+NO_CREDENTIALS_CODE: Final = "NoCredentials"
+
+
 class CollectionFailure(SnapshotModel):
     """A read that failed after retries: evidence warmcheck could not see."""
 

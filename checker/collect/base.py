@@ -37,7 +37,7 @@ from botocore.exceptions import (
 )
 
 from checker.errors import CheckerError
-from checker.snapshot import CollectionFailure
+from checker.snapshot import NO_CREDENTIALS_CODE, CollectionFailure
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -506,7 +506,7 @@ def failure_from(error: Exception, where: Where) -> CollectionFailure:
         message = str(details.get("Message") or error)
         operation = error.operation_name or operation
     elif isinstance(error, NoCredentialsError):
-        code, message = "NoCredentials", NO_CREDENTIALS_MESSAGE
+        code, message = NO_CREDENTIALS_CODE, NO_CREDENTIALS_MESSAGE
     else:
         code, message = type(error).__name__, str(error)
     return CollectionFailure(

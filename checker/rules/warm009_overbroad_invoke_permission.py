@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.arns import LATEST, FunctionKey
+from checker.arns import parse_function_arn
 from checker.permissions import overbroad_statements
 from checker.rules.base import Rule, RuleMeta, RuleResult
 
@@ -32,20 +32,15 @@ class OverbroadInvokePermission(Rule):
             flows_by_function.setdefault(key.function_arn, set()).update(required.flows)
         for function_arn in sorted(flows_by_function):
             function = analysis.functions.get(function_arn)
-            if function is None or not function.exists:
+            base = parse_function_arn(function_arn)
+            if function is None or not function.exists or base is None:
                 continue
             for entry in sorted(function.policies, key=lambda p: p.qualifier):
-                resource = (
-                    function_arn
-                    if entry.qualifier == LATEST
-                    else (f"{function_arn}:{entry.qualifier}")
-                )
+                key = base.at(entry.qualifier)
+                resource = key.arn
                 result.checked.add(resource)
                 if entry.document is None:
                     continue
-                key = FunctionKey(
-                    function.arn.split(":")[1], function.region, function.account, function.name
-                ).at(entry.qualifier)
                 document = analysis.policy_document(key)
                 if isinstance(document, str) or document is None:
                     continue  # the analysis reported why it cannot be read
