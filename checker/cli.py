@@ -347,6 +347,41 @@ def _evaluate_and_report(
     write_baseline: str | None = None,
     summary_to: str | None = None,
 ) -> int:
+    report = _judge(
+        loaded,
+        snapshot,
+        out_dir,
+        formats,
+        fail_on,
+        quiet,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        summary_to=summary_to,
+    )
+    if _no_credentials(snapshot):
+        _print_error(
+            "no AWS credentials were found, so nothing could be read",
+            "configure AWS (aws configure, AWS_PROFILE, or environment variables) "
+            "or try `make demo` for a local sandbox",
+        )
+    if report.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_DRIFT if report.failing else EXIT_PASS
+
+
+def _judge(
+    loaded: LoadedPolicy,
+    snapshot: Snapshot,
+    out_dir: str,
+    formats: list[str] | None,
+    fail_on: str,
+    quiet: bool,
+    *,
+    baseline: frozenset[str] | None = None,
+    write_baseline: str | None = None,
+    summary_to: str | None = None,
+) -> Report:
+    """Evaluate, write every report, and show the summary: what `check` and `demo` share."""
     with cyclic_gc_paused():
         report = evaluate(
             loaded.policy,
@@ -366,15 +401,7 @@ def _evaluate_and_report(
         with Path(summary_to).open("a", encoding="utf-8") as summary:
             summary.write(markdown_format.render(report))
     Terminal(quiet=quiet).summary(report, written)
-    if _no_credentials(snapshot):
-        _print_error(
-            "no AWS credentials were found, so nothing could be read",
-            "configure AWS (aws configure, AWS_PROFILE, or environment variables) "
-            "or try `make demo` for a local sandbox",
-        )
-    if report.incomplete:
-        return EXIT_INCOMPLETE
-    return EXIT_DRIFT if report.failing else EXIT_PASS
+    return report
 
 
 def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPolicy:
@@ -506,7 +533,6 @@ DEMO_POLICY = "policies/demo-policy.yaml"
 
 def _demo(args: argparse.Namespace) -> int:
     # moto and the seed load only for the demo
-    from checker.collect import collect
     from checker.sandbox import Sandbox, sandbox_environment
     from checker.sandbox.demo import seed_demo
 
@@ -517,16 +543,8 @@ def _demo(args: argparse.Namespace) -> int:
         manifest = seed_demo(sandbox.env())
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
-        snapshot = collect(loaded.policy, now=_utc_now()).snapshot
-        report = evaluate(
-            loaded.policy,
-            snapshot,
-            snapshot.collected_at,
-            policy_ref=PolicyRef(loaded.path, loaded.sha256, loaded.line_of),
-            today=_utc_now().date(),
-        )
-        written = write_reports(report, Path(args.out_dir), args.format or list(DEFAULT_FORMATS))
-        Terminal(quiet=args.quiet).summary(report, written)
+        snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
+        report = _judge(loaded, snapshot, args.out_dir, args.format, "low", args.quiet)
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:
