@@ -254,6 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("interrupted", None)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`warmcheck ... | head`): stop quietly, as the shell would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as error:  # anything unexpected is a bug: say so, never a bare traceback
         if verbose:
             traceback.print_exc()

@@ -406,3 +406,18 @@ def test_summary_to_appends_markdown(tmp_path: Path) -> None:
     assert text.startswith("# earlier step\n")
     assert "## warmcheck: FAIL" in text
     assert "WARM003" in text
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m checker check --snapshot {DRIFT_SNAPSHOT} --policy {STRICT_POLICY}"
+        f" --out-dir {tmp_path} | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        executable="/bin/bash",
+    )
+    assert "internal error" not in result.stderr
+    assert "Traceback" not in result.stderr
