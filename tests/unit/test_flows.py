@@ -20,9 +20,8 @@ from checker.flows import (
 )
 from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
-# shared/ sits beside the repository, on a developer machine and in CI alike.
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "flows"
 DATA = Path(__file__).resolve().parent.parent / "data" / "flows"
+CORPUS = DATA.parent / "corpus" / "flows"  # real flows, provenance in tests/data/provenance.json
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function"
