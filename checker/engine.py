@@ -47,6 +47,16 @@ class CoverageEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedReach:
+    """A flow or module whose Lambda or module reference warmcheck cannot resolve (WARM011):
+    the functions behind it are missing from coverage, so coverage is incomplete."""
+
+    resource: str
+    flows: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleOutcome:
     meta: RuleMeta
     checked: tuple[str, ...]
@@ -63,6 +73,7 @@ class Report:
     outcomes: tuple[RuleOutcome, ...]
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
+    unresolved: tuple[UnresolvedReach, ...] = ()
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
@@ -176,7 +187,20 @@ def evaluate(
         outcomes=tuple(outcomes),
         coverage=_coverage(analysis, outcomes),
         baseline_used=baseline is not None,
+        unresolved=_unresolved(analysis),
     )
+
+
+def _unresolved(analysis: Analysis) -> tuple[UnresolvedReach, ...]:
+    found = []
+    for arn, holder in sorted(analysis.holders.items()):
+        if not holder.content.readable:
+            continue  # unread content is WARM901: incomplete evidence, exit 3
+        actions = {r.action for r in holder.content.lambda_references if r.kind != "static"}
+        actions |= {r.action for r in holder.content.module_references if r.kind != "static"}
+        if actions:
+            found.append(UnresolvedReach(arn, tuple(sorted(holder.flows)), tuple(sorted(actions))))
+    return tuple(found)
 
 
 def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[CoverageEntry, ...]:
