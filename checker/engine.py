@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import PurePath
 
 from checker.analysis import Analysis
 from checker.findings import SEVERITY_RANK, Finding, Severity
@@ -145,7 +146,7 @@ def evaluate(
     """
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {FAIL_ON_CHOICES}, got {fail_on!r}")
-    analysis = Analysis(policy, snapshot, now, policy_ref.path)
+    analysis = Analysis(policy, snapshot, now, policy_file_key(policy_ref.path))
     results: dict[str, tuple[set[str], list[Finding]]] = {}
 
     def run(phase: str) -> None:
@@ -189,6 +190,12 @@ def evaluate(
         baseline_used=baseline is not None,
         unresolved=_unresolved(analysis),
     )
+
+
+def policy_file_key(path: str) -> str:
+    """How findings about the policy file name it: its file name alone, so `p.yaml`,
+    `./p.yaml`, an absolute path or another working directory give the same fingerprints."""
+    return PurePath(path).name or path
 
 
 def _unresolved(analysis: Analysis) -> tuple[UnresolvedReach, ...]:
