@@ -170,6 +170,10 @@ class Analysis:
         self._windows: dict[str, Window] = {}
 
         self.instances = [i for i in snapshot.instances if self._instance_in_scope(i)]
+        # A hand-written snapshot may leave accounts empty: its instances' accounts were read.
+        self.scanned_accounts = frozenset(snapshot.accounts) or {
+            i.account for i in snapshot.instances
+        }
         self.holders: dict[str, Holder] = {}
         self.missing_modules: dict[str, list[str]] = defaultdict(list)
         self.required: dict[FunctionKey, RequiredFunction] = {}
@@ -479,8 +483,14 @@ class Analysis:
 
     # --- facts about functions ----------------------------------------------------------------
 
+    def in_scope(self, key: FunctionKey) -> bool:
+        """Whether the function lives in an account this snapshot read (DESIGN: Organizations)."""
+        return key.account in self.scanned_accounts
+
     def exists(self, key: FunctionKey) -> bool | None:
         """Whether the function and its qualifier exist; None when it was not read."""
+        if not self.in_scope(key):
+            return None  # another account: never called missing, whatever was recorded
         function = self.functions.get(key.function_arn)
         if function is None:
             return None
@@ -702,6 +712,12 @@ class Analysis:
         key = required.key
         accept: tuple[WarmSourceKind, ...] = required.settings.accept
         assessment = Assessment(required, "unknown")
+        if not self.in_scope(key):
+            scanned = ", ".join(sorted(self.scanned_accounts)) or "none"
+            assessment.note = (
+                f"it lives in account {key.account}, outside the accounts read ({scanned})"
+            )
+            return assessment
         exists = self.exists(key)
         if exists is False:
             assessment.status, assessment.cause = "cold", "missing-function"

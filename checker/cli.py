@@ -394,8 +394,7 @@ def _judge(
             snapshot.collected_at,
             policy_ref=PolicyRef(loaded.path, loaded.sha256, loaded.line_of),
             fail_on=fail_on,
-            today=_utc_now().date(),
-            baseline=baseline,
+            baseline=baseline,  # waivers expire as of the snapshot: the same file, the same report
         )
     written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
     if write_baseline:

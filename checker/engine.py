@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import PurePath
 
 from checker.analysis import Analysis
 from checker.findings import SEVERITY_RANK, Finding, Severity
@@ -47,6 +48,16 @@ class CoverageEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedReach:
+    """A flow or module whose Lambda or module reference warmcheck cannot resolve (WARM011):
+    the functions behind it are missing from coverage, so coverage is incomplete."""
+
+    resource: str
+    flows: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleOutcome:
     meta: RuleMeta
     checked: tuple[str, ...]
@@ -63,6 +74,7 @@ class Report:
     outcomes: tuple[RuleOutcome, ...]
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
+    unresolved: tuple[UnresolvedReach, ...] = ()
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
@@ -134,7 +146,7 @@ def evaluate(
     """
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {FAIL_ON_CHOICES}, got {fail_on!r}")
-    analysis = Analysis(policy, snapshot, now, policy_ref.path)
+    analysis = Analysis(policy, snapshot, now, policy_file_key(policy_ref.path))
     results: dict[str, tuple[set[str], list[Finding]]] = {}
 
     def run(phase: str) -> None:
@@ -176,7 +188,26 @@ def evaluate(
         outcomes=tuple(outcomes),
         coverage=_coverage(analysis, outcomes),
         baseline_used=baseline is not None,
+        unresolved=_unresolved(analysis),
     )
+
+
+def policy_file_key(path: str) -> str:
+    """How findings about the policy file name it: its file name alone, so `p.yaml`,
+    `./p.yaml`, an absolute path or another working directory give the same fingerprints."""
+    return PurePath(path).name or path
+
+
+def _unresolved(analysis: Analysis) -> tuple[UnresolvedReach, ...]:
+    found = []
+    for arn, holder in sorted(analysis.holders.items()):
+        if not holder.content.readable:
+            continue  # unread content is WARM901: incomplete evidence, exit 3
+        actions = {r.action for r in holder.content.lambda_references if r.kind != "static"}
+        actions |= {r.action for r in holder.content.module_references if r.kind != "static"}
+        if actions:
+            found.append(UnresolvedReach(arn, tuple(sorted(holder.flows)), tuple(sorted(actions))))
+    return tuple(found)
 
 
 def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[CoverageEntry, ...]:

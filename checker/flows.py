@@ -70,9 +70,10 @@ def parse_flow_content(
     loaded = _load_document(content)
     if isinstance(loaded, str):
         return FlowContent(readable=False, error=loaded)
+    actions, start = loaded
     lambdas: list[LambdaReference] = []
     modules: list[ModuleReference] = []
-    for index, action in enumerate(loaded):
+    for index, action in enumerate(actions):
         # Not an object: not an action Connect could run, and nothing to read from it.
         if not isinstance(action, dict):
             continue
@@ -85,6 +86,13 @@ def parse_flow_content(
             )
         elif action_type == INVOKE_MODULE:
             modules.append(_module_reference(_action_id(action, index), action.get("Parameters")))
+    raw_values = [r.value for r in lambdas if r.kind == "dynamic"]
+    raw_values += [r.value for r in modules if r.kind == "dynamic"]
+    wanted = {a for v in raw_values if v is not None for a in [_attribute_read(v)] if a}
+    if wanted:
+        values = attribute_values(actions, start, wanted)
+        lambdas = [_derive_lambda(r, values, region, account, partition) for r in lambdas]
+        modules = [_derive_module(r, values) for r in modules]
     return FlowContent(readable=True, lambda_references=lambdas, module_references=modules)
 
 
@@ -119,8 +127,8 @@ def reachable_modules(content: FlowContent, modules_by_id: Mapping[str, FlowModu
 # --- loading -----------------------------------------------------------------------------
 
 
-def _load_document(content: object) -> list[Any] | str:
-    """The document's Actions list, or a one-line reason the content is unreadable."""
+def _load_document(content: object) -> tuple[list[Any], object] | str:
+    """The document's Actions list and StartAction, or a one-line reason it is unreadable."""
     value = content
     for _ in range(_MAX_UNWRAP):
         if isinstance(value, bytes | bytearray):
@@ -148,7 +156,7 @@ def _load_document(content: object) -> list[Any] | str:
             actions = value["Actions"]
             if not isinstance(actions, list):
                 return f"Actions is a JSON {_json_type(actions)}, not a list"
-            return actions
+            return actions, value.get("StartAction")
         wrapper = next((key for key in _WRAPPERS if key in value), None)
         if wrapper is not None:
             inner = value[wrapper]
@@ -333,10 +341,20 @@ def _module_reference(action: str, parameters: object) -> ModuleReference:
         return ModuleReference(action=action, value=_show(raw), kind="placeholder")
     stripped = raw.strip()
     if stripped.startswith("$."):
-        return ModuleReference(action=action, value=raw, kind="dynamic")
+        return ModuleReference(
+            action=action,
+            value=raw,
+            kind="dynamic",
+            note="FlowModuleId is set dynamically: resolved at run time",
+        )
     module_id = _module_id(stripped)
     if module_id is None:
-        return ModuleReference(action=action, value=raw, kind="placeholder")
+        return ModuleReference(
+            action=action,
+            value=raw,
+            kind="placeholder",
+            note="FlowModuleId is not a module ID or ARN (template text?)",
+        )
     return ModuleReference(action=action, value=raw, kind="static", module_id=module_id)
 
 
@@ -355,3 +373,301 @@ def _module_id(value: str) -> str | None:
     if qualifier and _MODULE_QUALIFIER.match(qualifier) is None:
         return None
     return identifier
+
+
+# --- attributes the flow sets itself -----------------------------------------------------
+
+SET_FLOW_ATTRIBUTES = "UpdateFlowAttributes"
+SET_CONTACT_ATTRIBUTES = "UpdateContactAttributes"
+_FLOW = "FlowAttributes"
+_CONTACT = "Attributes"
+# `$.FlowAttributes.name` / `$.Attributes.name`: one attribute the flow may have set itself.
+_ATTRIBUTE_READ = re.compile(r"^\$\.(FlowAttributes|Attributes)\.([^.\s\[\]'\"]+)$")
+
+Attribute = tuple[str, str]  # (namespace, name)
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    """Every path so far ends with a set of this exact text, by one of `setters`."""
+
+    value: str
+    setters: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Unknown:
+    """No single literal: `rank` orders the reasons so a join always picks the same one."""
+
+    rank: int
+    reason: str
+
+
+_PARTIAL = Unknown(1, "not set on every path from the flow's start")
+_CONFLICT = Unknown(2, "set to different values on different paths")
+AttributeValue = SetValue | Unknown
+# Absent from a state: not set on any path reaching the action.
+State = dict[Attribute, AttributeValue]
+
+
+def _attribute_read(value: str) -> Attribute | None:
+    match = _ATTRIBUTE_READ.match(value.strip())
+    if match is None:
+        return None
+    return match.group(1), match.group(2)
+
+
+def attribute_values(actions: list[Any], start: object, wanted: set[Attribute]) -> dict[str, State]:
+    """What each of `wanted` holds on entry to each action, by action Identifier.
+
+    A forward data-flow pass to a fixed point over every transition (NextAction, Errors,
+    Conditions, loops included): a value is a literal only when every path from StartAction
+    ends with a set of that same literal. Each attribute's value only climbs (absent or a
+    literal, then Unknown by rank), so each action changes a bounded number of times: the work
+    is linear in actions x attributes. Actions StartAction cannot reach are absent.
+    """
+    wanted = _with_copied_sources(actions, wanted)
+    by_id: dict[str, int] = {}
+    for index, action in enumerate(actions):
+        if isinstance(action, dict) and isinstance(action.get("Identifier"), str):
+            by_id.setdefault(action["Identifier"], index)
+    states: dict[int, State] = {}
+    first = by_id.get(start) if isinstance(start, str) else None
+    pending: deque[int] = deque()
+    if first is not None:
+        states[first] = {}
+        pending.append(first)
+    queued = set(pending)
+    while pending:
+        index = pending.popleft()
+        queued.discard(index)
+        action = actions[index]
+        on_success, on_error = _transfer(action, states[index], wanted)
+        for target, state in _successors(action, by_id, on_success, on_error):
+            old = states.get(target)
+            new = state if old is None else _join(old, state)
+            if old is None or new != old:
+                states[target] = new
+                if target not in queued:
+                    queued.add(target)
+                    pending.append(target)
+    entry: dict[str, State] = {}
+    for index, state in sorted(states.items()):
+        identifier = _action_id(actions[index], index)
+        entry[identifier] = state if identifier not in entry else _join(entry[identifier], state)
+    return entry
+
+
+def _with_copied_sources(actions: list[Any], wanted: set[Attribute]) -> set[Attribute]:
+    """`wanted` plus every attribute a set copies into one of them, transitively."""
+    copies: list[tuple[Attribute, Attribute]] = []
+    for action in actions:
+        if not isinstance(action, dict) or not isinstance(action.get("Parameters"), dict):
+            continue
+        namespace = {SET_FLOW_ATTRIBUTES: _FLOW, SET_CONTACT_ATTRIBUTES: _CONTACT}.get(
+            action.get("Type")  # type: ignore[arg-type]
+        )
+        written = action["Parameters"].get(namespace) if namespace else None
+        if not isinstance(written, dict):
+            continue
+        for name, raw in written.items():
+            if isinstance(raw, dict):
+                raw = raw.get("Value")
+            source = (
+                _attribute_read(raw) if isinstance(raw, str) and isinstance(name, str) else None
+            )
+            if source is not None and namespace is not None:
+                copies.append(((namespace, name), source))
+    closed = set(wanted)
+    grew = True
+    while grew:
+        grew = False
+        for target, source in copies:
+            if target in closed and source not in closed:
+                closed.add(source)
+                grew = True
+    return closed
+
+
+def _successors(
+    action: dict[Any, Any], by_id: Mapping[str, int], on_success: State, on_error: State
+) -> list[tuple[int, State]]:
+    transitions = action.get("Transitions")
+    if not isinstance(transitions, dict):
+        return []
+    found: list[tuple[int, State]] = []
+
+    def add(step: object, state: State) -> None:
+        if isinstance(step, dict):
+            target = step.get("NextAction")
+            if isinstance(target, str) and target in by_id:
+                found.append((by_id[target], state))
+
+    add(transitions, on_success)
+    for key, state in (("Conditions", on_success), ("Errors", on_error)):
+        branches = transitions.get(key)
+        if isinstance(branches, list):
+            for branch in branches:
+                add(branch, state)
+    return found
+
+
+def _transfer(action: dict[Any, Any], state: State, wanted: set[Attribute]) -> tuple[State, State]:
+    """The state after `action` on its success and on its error transitions."""
+    action_type = action.get("Type")
+    identifier = action.get("Identifier")
+    block = identifier if isinstance(identifier, str) else "(no Identifier)"
+    parameters = action.get("Parameters")
+    if action_type == SET_FLOW_ATTRIBUTES:
+        # All or nothing and no errors (flow language reference): every exit has the sets.
+        written = parameters.get(_FLOW) if isinstance(parameters, dict) else None
+        after = _apply_sets(state, _FLOW, written, block, wanted, wrapped=True)
+        return after, after
+    if action_type == SET_CONTACT_ATTRIBUTES:
+        target = parameters.get("TargetContact") if isinstance(parameters, dict) else None
+        if isinstance(target, str) and target.strip().lower() == "related":
+            return state, state  # another contact's attributes: this flow's are untouched
+        written = parameters.get(_CONTACT) if isinstance(parameters, dict) else None
+        if not (isinstance(target, str) and target.strip().lower() == "current"):
+            written = None  # no static target: which contact it writes is unknown
+        # All or nothing: its NoMatchingError exit leaves the attributes as they were.
+        return _apply_sets(state, _CONTACT, written, block, wanted, wrapped=False), state
+    if action_type == INVOKE_MODULE:
+        # A module runs on the same contact and may set anything: nothing known survives it.
+        lost = Unknown(3, f"the flow module invoked by block {block!r} may change it")
+        cleared: State = dict.fromkeys(wanted, lost)
+        return cleared, cleared
+    return state, state
+
+
+def _apply_sets(
+    state: State,
+    namespace: str,
+    written: object,
+    block: str,
+    wanted: set[Attribute],
+    *,
+    wrapped: bool,
+) -> State:
+    relevant = [attribute for attribute in wanted if attribute[0] == namespace]
+    if not relevant:
+        return state
+    after = dict(state)
+    if not isinstance(written, dict):
+        # Unreadable parameters: the block may have set any of them to anything.
+        lost = Unknown(4, f"block {block!r} sets {namespace} that cannot be read")
+        for attribute in relevant:
+            after[attribute] = lost
+        return after
+    for attribute in relevant:
+        if attribute[1] not in written:
+            continue
+        raw = written[attribute[1]]
+        if wrapped and isinstance(raw, dict) and "Value" in raw:
+            raw = raw["Value"]  # UpdateFlowAttributes writes {"name": {"Value": "..."}}
+        after[attribute] = _set_value(raw, state, block, namespace, attribute[1])
+    return after
+
+
+def _set_value(raw: object, state: State, block: str, namespace: str, name: str) -> AttributeValue:
+    if not isinstance(raw, str):
+        return Unknown(4, f"block {block!r} sets {namespace}.{name} to a JSON {_json_type(raw)}")
+    if raw.strip().startswith("$."):
+        source = _attribute_read(raw)
+        copied = state.get(source) if source is not None else None
+        if isinstance(copied, SetValue):
+            return SetValue(copied.value, frozenset({block}))
+        return Unknown(4, f"block {block!r} sets it from {raw.strip()}, a run-time value")
+    return SetValue(raw, frozenset({block}))
+
+
+def _join(left: State, right: State) -> State:
+    joined: State = {}
+    for attribute in left.keys() | right.keys():
+        a, b = left.get(attribute), right.get(attribute)
+        if a == b and a is not None:
+            joined[attribute] = a
+        elif isinstance(a, SetValue) and isinstance(b, SetValue) and a.value == b.value:
+            joined[attribute] = SetValue(a.value, a.setters | b.setters)
+        elif isinstance(a, Unknown) or isinstance(b, Unknown):
+            joined[attribute] = max(v for v in (a, b, _PARTIAL) if isinstance(v, Unknown))
+        elif a is None or b is None:
+            joined[attribute] = _PARTIAL
+        else:
+            joined[attribute] = _CONFLICT
+    return joined
+
+
+def _resolution(reference_value: str, action: str, values: Mapping[str, State]) -> str | SetValue:
+    """The literal an attribute reference holds at `action`, or why it has none."""
+    attribute = _attribute_read(reference_value)
+    assert attribute is not None
+    where = f"{attribute[0]}.{attribute[1]}"
+    state = values.get(action)
+    if state is None:
+        return f"reads {where}, and StartAction does not reach the action"
+    value = state.get(attribute)
+    if value is None:
+        return f"reads {where}, which no block sets before it"
+    if isinstance(value, Unknown):
+        return f"reads {where}: {value.reason}"
+    return value
+
+
+def _derive_lambda(
+    reference: LambdaReference,
+    values: Mapping[str, State],
+    region: str,
+    account: str,
+    partition: str,
+) -> LambdaReference:
+    if reference.kind != "dynamic" or reference.value is None:
+        return reference
+    if _attribute_read(reference.value) is None:
+        return reference
+    found = _resolution(reference.value, reference.action, values)
+    # The first note says the value is dynamic; the rest (timeout, type) still hold.
+    dynamic_note, *others = (reference.note or "").split("; ")
+    if isinstance(found, str):
+        return reference.model_copy(update={"note": "; ".join([dynamic_note, found, *others])})
+    kind, function, note = _classify_function(found.value, region, account, partition)
+    setters = sorted(found.setters)
+    if kind != "static":
+        others.insert(0, f"LambdaFunctionARN is {_origin(found)}: {note}")
+    return reference.model_copy(
+        update={
+            "kind": kind,
+            "function": function,
+            "derived_from": setters,
+            "note": "; ".join(others) or None,
+        }
+    )
+
+
+def _origin(found: SetValue) -> str:
+    blocks = ", ".join(repr(block) for block in sorted(found.setters))
+    return f"set to {found.value!r} by block {blocks}"
+
+
+def _derive_module(reference: ModuleReference, values: Mapping[str, State]) -> ModuleReference:
+    if reference.kind != "dynamic" or reference.value is None:
+        return reference
+    if _attribute_read(reference.value) is None:
+        return reference
+    found = _resolution(reference.value, reference.action, values)
+    if isinstance(found, str):
+        return reference.model_copy(update={"note": f"{reference.note}; {found}"})
+    setters = sorted(found.setters)
+    module_id = _module_id(found.value.strip())
+    if module_id is None:
+        return reference.model_copy(
+            update={
+                "kind": "placeholder",
+                "derived_from": setters,
+                "note": f"FlowModuleId is {_origin(found)}: not a module ID or ARN "
+                "(template text?)",
+            }
+        )
+    return reference.model_copy(
+        update={"kind": "static", "module_id": module_id, "derived_from": setters, "note": None}
+    )

@@ -81,6 +81,21 @@ class CoverageV1(ReportModel):
     flows: list[str]
 
 
+class UnresolvedV1(ReportModel):
+    resource: str = Field(description="The flow or module holding the actions.")
+    flows: list[str] = Field(description="The in-scope flows that reach it.")
+    actions: list[str] = Field(description="Identifiers of the unresolvable actions.")
+
+
+class ReachV1(ReportModel):
+    complete: bool = Field(
+        default=True,
+        description="False when some flow invokes a Lambda or module through a reference "
+        "warmcheck cannot resolve (WARM011): the functions behind it are not in coverage.",
+    )
+    unresolved: list[UnresolvedV1] = Field(default_factory=list)
+
+
 class ReportV1(ReportModel):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION
     tool: ToolV1
@@ -90,6 +105,9 @@ class ReportV1(ReportModel):
     summary: SummaryV1
     findings: list[FindingV1]
     coverage: list[CoverageV1]
+    reach: ReachV1 = Field(
+        default_factory=ReachV1, description="Whether coverage lists every function flows reach."
+    )
 
 
 def _finding_v1(finding: Finding) -> FindingV1:
@@ -153,6 +171,15 @@ def to_report_v1(report: Report) -> ReportV1:
             )
             for entry in report.coverage
         ],
+        reach=ReachV1(
+            complete=not report.unresolved,
+            unresolved=[
+                UnresolvedV1(
+                    resource=entry.resource, flows=list(entry.flows), actions=list(entry.actions)
+                )
+                for entry in report.unresolved
+            ],
+        ),
     )
 
 

@@ -29,6 +29,12 @@ class SnapshotModel(BaseModel):
 
 # --- Connect -------------------------------------------------------------------------------
 
+DERIVED_FROM: Final = (
+    "For a value read from `$.FlowAttributes.X` or `$.Attributes.X` that the flow itself sets to "
+    "one literal on every path to this action: the Identifiers of the blocks whose set reaches "
+    "it (kind and function/module_id then describe that literal). None: not derived."
+)
+
 
 class LambdaReference(SnapshotModel):
     """One `InvokeLambdaFunction` action, as the flow language writes it."""
@@ -49,6 +55,7 @@ class LambdaReference(SnapshotModel):
     )
     invocation_type: Literal["SYNCHRONOUS", "ASYNCHRONOUS"] = "SYNCHRONOUS"
     note: str | None = Field(default=None, description="Why a reference is not static.")
+    derived_from: list[str] | None = Field(default=None, description=DERIVED_FROM)
 
 
 class ModuleReference(SnapshotModel):
@@ -59,6 +66,7 @@ class ModuleReference(SnapshotModel):
     kind: Literal["static", "dynamic", "placeholder", "missing"]
     module_id: str | None = Field(default=None, description="The module ID, for static references.")
     note: str | None = Field(default=None, description="Why a reference is not static.")
+    derived_from: list[str] | None = Field(default=None, description=DERIVED_FROM)
 
 
 class FlowContent(SnapshotModel):

@@ -1,4 +1,4 @@
-"""WARM011 unresolvable-lambda-reference: a flow's Lambda ARN is dynamic or a placeholder."""
+"""WARM011 unresolvable-lambda-reference: a flow's Lambda or module reference is not static."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 _KIND = {
     "dynamic": "a dynamic reference",
     "placeholder": "template text",
-    "missing": "no LambdaFunctionARN",
+    "missing": "nothing named",
     "static": "",
 }
 
@@ -22,7 +22,7 @@ class UnresolvableLambdaReference(Rule):
         id="WARM011",
         slug="unresolvable-lambda-reference",
         severity="medium",
-        title="A flow invokes a Lambda through a reference warmcheck cannot resolve",
+        title="A flow invokes a Lambda or module through a reference warmcheck cannot resolve",
         fix="Use a static function ARN in the flow, or list the possible functions in "
         "extra_functions and waive this finding for the flow.",
         policy_field="scope.flow_statuses",
@@ -34,23 +34,33 @@ class UnresolvableLambdaReference(Rule):
             if not holder.content.readable:
                 continue
             result.checked.add(arn)
-            unresolved = [r for r in holder.content.lambda_references if r.kind != "static"]
+            unresolved = [
+                ("Lambda", r.action, r.kind, r.value, r.note)
+                for r in holder.content.lambda_references
+                if r.kind != "static"
+            ] + [
+                # A module it cannot follow hides every Lambda that module calls: never dropped.
+                ("flow module", r.action, r.kind, r.value, r.note)
+                for r in holder.content.module_references
+                if r.kind != "static"
+            ]
             if not unresolved:
                 continue
             described = "; ".join(
-                f"action {r.action}: {_KIND[r.kind]}"
-                + (f" {r.value!r}" if r.value is not None else "")
-                + (f" ({r.note})" if r.note else "")
-                for r in sorted(unresolved, key=lambda r: r.action)
+                f"action {action}: {what}, {_KIND[kind]}"
+                + (f" {value!r}" if value is not None else "")
+                + (f" ({note})" if note else "")
+                for what, action, kind, value, note in sorted(unresolved, key=lambda u: u[1])
             )
+            count = len(unresolved)
             result.findings.append(
                 self.finding(
                     resource=arn,
                     flows=holder.flows,
                     message=(
-                        f"{holder.name} invokes {len(unresolved)} Lambda "
-                        f"reference{'s' if len(unresolved) != 1 else ''} that cannot be "
-                        f"verified: {described}"
+                        f"{holder.name} invokes {count} "
+                        f"reference{'s' if count != 1 else ''} that cannot be "
+                        f"verified, so its reach is incomplete: {described}"
                     ),
                 )
             )

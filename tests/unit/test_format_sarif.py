@@ -24,9 +24,7 @@ DATA = ROOT / "tests" / "data"
 GOLDEN = DATA / "golden" / "drift.warmcheck.sarif"
 DRIFT_SNAPSHOT = DATA / "snapshots" / "drift.json"
 STRICT_POLICY = DATA / "policies" / "strict.yaml"
-# shared/ sits beside the checkout, on laptops and in CI alike.
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = DATA / "schemas" / "sarif-schema-2.1.0.json"  # OASIS, see tests/data/provenance.json
 UPDATE = os.environ.get("WARMCHECK_UPDATE_GOLDEN") == "1"
 LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 SURVEY = "arn:aws:lambda:us-east-1:123456789012:function:survey"
