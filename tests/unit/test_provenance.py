@@ -10,7 +10,7 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 THIRD_PARTY = ("corpus", "schemas")
-# A path built to the folder beside the checkout: `/ "shared"`, "../shared", parents[3].
+# A path built to the folder beside the checkout (a "shared" folder one level up, or parents[3]).
 OUTSIDE = re.compile(r'/\s*"shared"|\.\./shared|parents\[3\]')
 
 
