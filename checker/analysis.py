@@ -18,7 +18,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from checker import untrusted_json
 from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
+from checker.display import shown
 from checker.errors import ScheduleExpressionError
 from checker.flows import reachable_modules
 from checker.permissions import (
@@ -42,6 +44,7 @@ from checker.schedule import (
     FiringSource,
     Gap,
     RateExpression,
+    check_zone,
     parse_expression,
     weekly_intervals,
     worst_gap,
@@ -79,6 +82,22 @@ Cause = Literal[
     "missing-function", "missing-warmer", "wrong-qualifier", "disabled", "cannot-invoke", "gap"
 ]
 Window = Sequence[tuple[datetime, datetime]] | None
+
+# What interpreting AWS state can raise (a zone that is not IANA, a date at the edge of the
+# calendar, hours ending at 24:59, a number too long to convert). Caught where that state is
+# interpreted and turned into a Problem on its resource (WARM901, exit 3): AWS state is never
+# bad input (exit 2) and never a crash (exit 4).
+AWS_DATA_ERRORS: tuple[type[Exception], ...] = (
+    ScheduleExpressionError,
+    ValueError,
+    ArithmeticError,
+)
+
+
+def data_error(error: Exception) -> str:
+    """One line describing why AWS state could not be interpreted."""
+    text = error.message if isinstance(error, ScheduleExpressionError) else str(error)
+    return shown(" ".join(text.split()) or type(error).__name__, limit=300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,11 +417,15 @@ class Analysis:
     ) -> tuple[FiringSource | AtExpression | None, str | None]:
         try:
             parsed = parse_expression(expression)
-        except ScheduleExpressionError as error:
-            return None, error.message
-        if isinstance(parsed, AtExpression):
-            return parsed, None
-        assert isinstance(parsed, RateExpression | CronExpression)
+            if isinstance(parsed, AtExpression):
+                return parsed, None
+            assert isinstance(parsed, RateExpression | CronExpression)
+            check_zone(timezone)
+            for edge in (start, end):
+                if edge is not None:
+                    edge.timestamp()  # a date outside what a POSIX clock holds raises here
+        except AWS_DATA_ERRORS as error:
+            return None, data_error(error)
         return FiringSource(expression, timezone, flexible, start, end), None
 
     def schedule_target(
@@ -415,7 +438,7 @@ class Analysis:
         if arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
             return None, None
         try:
-            params = json.loads(input_text)
+            params = untrusted_json.loads(input_text)
         except ValueError:
             return None, None
         if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
@@ -460,7 +483,7 @@ class Analysis:
     def _constant_payload(self, input_text: str) -> PayloadCheck:
         wanted = self.policy.warm.payload
         try:
-            sent = json.loads(input_text)
+            sent = untrusted_json.loads(input_text)
         except ValueError:
             return PayloadCheck(False, "an input that is not valid JSON")
         if wanted is None:
@@ -599,7 +622,10 @@ class Analysis:
             return hours
         cache_key = hours.arn
         if cache_key not in self._windows:
-            self._windows[cache_key] = self._hours_intervals(hours)
+            try:
+                self._windows[cache_key] = self._hours_intervals(hours)
+            except AWS_DATA_ERRORS as error:
+                return f"hours of operation {hours.arn} cannot be evaluated: {data_error(error)}"
         return self._windows[cache_key]
 
     def _hours_intervals(self, hours: HoursOfOperation) -> list[tuple[datetime, datetime]]:
@@ -663,7 +689,7 @@ class Analysis:
             hours = self._find_hours(
                 window.hours_of_operation, assessment.required.instances.values()
             )
-            if not isinstance(hours, str):
+            if not isinstance(hours, str) and _known_zone(hours.time_zone):
                 return hours.time_zone
         zones = sorted({s.firing.timezone for s in assessment.exact if s.firing is not None})
         return zones[0] if len(zones) == 1 else "UTC"
@@ -690,7 +716,10 @@ class Analysis:
     # --- the one cause ----------------------------------------------------------------------------
 
     def _assess(self, required: RequiredFunction) -> Assessment:
-        assessment = self._decide(required)
+        try:
+            assessment = self._decide(required)
+        except AWS_DATA_ERRORS as error:
+            assessment = Assessment(required, "unknown", note=data_error(error))
         if assessment.status == "unknown":
             reason = assessment.note or "some of its evidence could not be read or interpreted"
             self.problems.append(
@@ -766,6 +795,14 @@ class Analysis:
         assessment.status = "cold"
         assessment.cause = "gap" if usable else "cannot-invoke"
         return assessment
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        check_zone(name)
+    except ScheduleExpressionError:
+        return False
+    return True
 
 
 def _local(wall_clock: datetime, zone: ZoneInfo) -> datetime:

@@ -19,6 +19,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from checker import __version__
+from checker.display import shown
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import BaselineError, CheckerError, UsageError
@@ -273,7 +274,7 @@ def _print_error(message: str, hint: str | None) -> None:
     line = f"warmcheck: error: {message}"
     if hint:
         line += f" (hint: {hint})"
-    print(line, file=sys.stderr)
+    print(shown(line), file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Protocol, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from yaml.composer import Composer
 from yaml.error import Mark, MarkedYAMLError
@@ -43,6 +43,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from checker import untrusted_json
 from checker.errors import InputFileError
 
 __all__ = [
@@ -768,20 +769,18 @@ def load_json(
     if not text.strip():
         raise error_cls(file, "file is empty; expected a JSON object")
     checks = _JsonChecks()
-    decoder = json.JSONDecoder(
-        object_pairs_hook=checks.object_from_pairs,
-        parse_constant=checks.constant,
-        parse_float=checks.number,
-    )
     try:
-        data = decoder.decode(text)
+        data = untrusted_json.loads(
+            text,
+            object_pairs_hook=checks.object_from_pairs,
+            parse_constant=checks.constant,
+            parse_float=checks.number,
+        )
     except json.JSONDecodeError as exc:
         raise error_cls(
             file, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
         ) from None
-    except RecursionError:
-        raise error_cls(file, "invalid JSON: nested too deeply to parse") from None
-    except ValueError as exc:  # e.g. an integer longer than Python converts
+    except ValueError as exc:  # too deep, or an integer longer than Python converts
         raise error_cls(file, f"invalid JSON: {_one_line(str(exc))}") from None
     source = _JsonSourceMap(text)
     if checks.flagged:
@@ -1181,3 +1180,41 @@ def _describe(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return f"a {type(value).__name__}"
+
+
+# --- booleans are not numbers ---------------------------------------------------------------
+
+
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type accepts a boolean as such (bool, Any, or a Literal of one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(arg, bool) for arg in get_args(annotation))
+    if origin is Annotated:
+        return _admits_bool(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_admits_bool(arg) for arg in get_args(annotation))
+    return False
+
+
+class StrictNumbersModel(BaseModel):
+    """A model where `true` is never read as 1: pydantic's lax mode would take it for any
+    number or for ``Literal[1]`` (``version: true``, a snapshot ``"timeout": true``)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _admits_bool(field.annotation):
+                raise ValueError(f"expected {_expected_for(field.annotation)}, not a boolean")
+        return value
+
+
+def _expected_for(annotation: Any) -> str:
+    args = get_args(annotation)
+    if get_origin(annotation) is Literal and args:
+        return " or ".join(repr(arg) for arg in args)
+    return "a number" if annotation in (int, float) or int in args or float in args else "a value"

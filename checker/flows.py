@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from checker import untrusted_json
 from checker.arns import connect_resource_id, parse_arn, resolve_function_reference
 from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
@@ -130,7 +131,7 @@ def _load_document(content: object) -> list[Any] | str:
                 return f"Content is not UTF-8 text: {error.reason} at byte {error.start}"
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = untrusted_json.loads(value)
             except json.JSONDecodeError as error:
                 return (
                     f"invalid JSON in Content: {error.msg} at char {error.pos} "

@@ -19,13 +19,14 @@ never a guess.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, Literal
 from urllib.parse import unquote
+
+from checker import untrusted_json
 
 Effect = Literal["Allow", "Deny"]
 Outcome = Literal["allowed", "denied", "unknown"]
@@ -171,7 +172,7 @@ def _load(document: object) -> Mapping[str, Any]:
         if text[:3].upper() == "%7B":
             text = unquote(text)
         try:
-            loaded = json.loads(text)
+            loaded = untrusted_json.loads(text)
         except (ValueError, RecursionError) as exc:
             raise PolicyDocumentError(f"policy is not valid JSON: {_one_line(exc)}") from exc
     elif isinstance(document, Mapping):

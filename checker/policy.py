@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
@@ -32,7 +31,7 @@ from pydantic import (
 )
 
 from checker.arns import FunctionKey, parse_function_arn
-from checker.documents import SourceMap, load_yaml, validation_error
+from checker.documents import SourceMap, StrictNumbersModel, load_yaml, validation_error
 from checker.errors import PolicyError
 
 POLICY_VERSION = 1
@@ -82,7 +81,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
-class PolicyModel(BaseModel):
+class PolicyModel(StrictNumbersModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
