@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import collections.abc
+import hashlib
 import json
 import math
 import re
@@ -88,6 +89,7 @@ class LoadedDocument:
     data: Any
     source: SourceMap
     text: str
+    sha256: str  # of the bytes as read
 
 
 class _YamlSourceMap(SourceMap):
@@ -273,7 +275,11 @@ def _noun(error_cls: type[InputFileError]) -> str:
     return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} file"
 
 
-def _read_text(path: Path, error_cls: type[InputFileError], max_bytes: int | None) -> str:
+def _read_text(
+    path: Path, error_cls: type[InputFileError], max_bytes: int | None
+) -> tuple[str, str]:
+    """The file's text and the sha256 of the bytes read: read once, so a pipe or FIFO
+    (``--policy /dev/stdin``) is hashed as evaluated, never as an empty second read."""
     file = str(path)
     try:
         info = path.stat()
@@ -295,9 +301,10 @@ def _read_text(path: Path, error_cls: type[InputFileError], max_bytes: int | Non
     if max_bytes is not None and len(raw) > max_bytes:
         raise error_cls(file, f"file is more than {max_bytes:,} bytes{limit}")
     # Editors on Windows may save a byte-order mark; it is not content.
+    digest = hashlib.sha256(raw).hexdigest()
     raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), digest
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start]
         line_start = prefix.rfind(b"\n") + 1
@@ -593,7 +600,7 @@ def load_yaml(
     """Read one YAML document whose top level is a mapping, with the YAML 1.2 core schema."""
     file = str(path)
     noun = _noun(error_cls)
-    text = _read_text(path, error_cls, max_bytes)
+    text, digest = _read_text(path, error_cls, max_bytes)
     needs = (
         f"{noun} needs at least `version: 1`"
         if error_cls.kind in _KNOWN_DOCUMENTS
@@ -626,7 +633,7 @@ def load_yaml(
             line=line,
             column=column,
         )
-    return LoadedDocument(data=data, source=_YamlSourceMap(builder.spots), text=text)
+    return LoadedDocument(data=data, source=_YamlSourceMap(builder.spots), text=text, sha256=digest)
 
 
 def _compose_yaml(text: str, file: str, error_cls: type[InputFileError], noun: str) -> Node | None:
@@ -765,7 +772,7 @@ def load_json(
 ) -> LoadedDocument:
     """Read one JSON object: no repeated keys, no NaN or Infinity."""
     file = str(path)
-    text = _read_text(path, error_cls, max_bytes)
+    text, digest = _read_text(path, error_cls, max_bytes)
     if not text.strip():
         raise error_cls(file, "file is empty; expected a JSON object")
     checks = _JsonChecks()
@@ -795,7 +802,7 @@ def load_json(
             line=line,
             column=column,
         )
-    return LoadedDocument(data=data, source=source, text=text)
+    return LoadedDocument(data=data, source=source, text=text, sha256=digest)
 
 
 def _json_flag_error(

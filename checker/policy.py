@@ -7,7 +7,6 @@ whole seconds.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date as date_type
@@ -395,5 +394,4 @@ def load_policy(path: str | Path) -> LoadedPolicy:
             model=Policy,
             hint="see `warmcheck schema policy` and policies/warm-policy.yaml",
         ) from None
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return LoadedPolicy(policy, str(path), digest, document.source, document.data)
+    return LoadedPolicy(policy, str(path), document.sha256, document.source, document.data)

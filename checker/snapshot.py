@@ -15,6 +15,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from checker.display import json_document
 from checker.documents import StrictNumbersModel, load_json, validation_error
 from checker.errors import SnapshotError
 
@@ -323,7 +324,8 @@ class Snapshot(SnapshotModel):
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, sorted collections, two-space indent, final newline."""
         data = _sorted_collections(self.model_dump(mode="json"))
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_document(text)  # a lone surrogate from AWS stays a \\u escape
 
 
 def _sorted_collections(value: Any) -> Any:

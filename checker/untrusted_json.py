@@ -21,9 +21,11 @@ __all__ = ["MAX_DEPTH", "UntrustedJsonError", "check_depth", "loads"]
 # Deeper than any real policy, flow or payload; far below what decoding and dumping recurse to.
 MAX_DEPTH: Final = 64
 
-# A JSON string (escapes included), or one bracket: strings are skipped, brackets counted.
-_TOKENS: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_OPENERS: Final = frozenset("[{")
+# A JSON string (escapes included), then everything that is not a bracket: both removed at C
+# speed, so a 50 MB snapshot is checked in a fraction of its decoding time.
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+_EMPTY_PAIR: Final = re.compile(r"\[\]|\{\}")  # one pass removes exactly one level
 
 
 class UntrustedJsonError(ValueError):
@@ -31,18 +33,19 @@ class UntrustedJsonError(ValueError):
 
 
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
-    """Raise UntrustedJsonError when brackets outside strings nest deeper than `max_depth`."""
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token in _OPENERS:
-            depth += 1
-            if depth > max_depth:
-                raise UntrustedJsonError(
-                    f"nested more than {max_depth} levels deep (at character {match.start()})"
-                )
-        elif token in "]}":
-            depth -= 1
+    """Raise UntrustedJsonError when brackets outside strings nest deeper than `max_depth`.
+
+    Each round deletes the innermost empty pairs, so n rounds empty a document n deep; what
+    still shrinks after `max_depth` rounds is deeper. (Unbalanced brackets stop shrinking and
+    are left for the decoder to report with a position.)
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(max_depth):
+        if not brackets:
+            return
+        brackets = _EMPTY_PAIR.sub("", brackets)
+    if brackets and _EMPTY_PAIR.search(brackets):
+        raise UntrustedJsonError(f"nested more than {max_depth} levels deep")
 
 
 def loads(
