@@ -77,6 +77,18 @@ _DAY_NUMBER = {
     "SUNDAY": 7,
 }
 
+# The reads the required set rests on: one failing leaves flows (and their calls) unseen.
+_REQUIRED_SET_READS = frozenset(
+    {
+        "connect:ListInstances",
+        "connect:DescribeInstance",
+        "connect:SearchContactFlows",
+        "connect:DescribeContactFlow",
+        "connect:SearchContactFlowModules",
+        "connect:DescribeContactFlowModule",
+    }
+)
+
 Status = Literal["warm", "cold", "unknown"]
 Cause = Literal[
     "missing-function", "missing-warmer", "wrong-qualifier", "disabled", "cannot-invoke", "gap"
@@ -194,6 +206,13 @@ class Analysis:
         self.required: dict[FunctionKey, RequiredFunction] = {}
         self.excluded: set[FunctionKey] = set()
         self._collect_required()
+        # Unread evidence may never become a verdict: a flow not read may call any function
+        # (so no warmer is an orphan), a warm source not read may warm any function in its
+        # account and region (so none of them is cold for want of a warmer).
+        self.required_complete = not self.problems and not any(
+            f"{error.service}:{error.operation}" in _REQUIRED_SET_READS for error in snapshot.errors
+        )
+        self._unread_sources = self._unread_warm_sources()
         self.required_functions = {key.function_arn for key in self.required}
         # Flows reach excluded functions too: a warmer on one is deliberate, not an orphan.
         self.reached_functions = self.required_functions | {k.function_arn for k in self.excluded}
@@ -321,6 +340,29 @@ class Analysis:
 
     def _error_covers(self, resource: str) -> bool:
         return resource in self._unread
+
+    def _unread_warm_sources(self) -> dict[tuple[str | None, str | None], str]:
+        """(account, region) where some rule or schedule was not read (None: any), and why."""
+        unread: dict[tuple[str | None, str | None], str] = {}
+        for error in self.snapshot.errors:
+            if error.service in ("events", "scheduler"):
+                where = (error.account, error.region)
+                unread.setdefault(where, f"{error.service}:{error.operation} failed ({error.code})")
+        for rule in self.snapshot.rules:
+            if rule.schedule_expression is not None and rule.targets is None:
+                unread.setdefault(
+                    (rule.account, rule.region), f"the targets of {rule.arn} were not read"
+                )
+        return unread
+
+    def unread_sources(self, key: FunctionKey) -> str | None:
+        """Why a warm source of `key` may exist unseen (None: every source in reach was read)."""
+        for (account, region), reason in sorted(
+            self._unread_sources.items(), key=lambda item: (item[0][0] or "", item[0][1] or "")
+        ):
+            if account in (None, key.account) and region in (None, key.region):
+                return reason
+        return None
 
     # --- warm sources ----------------------------------------------------------------------
 
@@ -720,6 +762,13 @@ class Analysis:
             assessment = self._decide(required)
         except AWS_DATA_ERRORS as error:
             assessment = Assessment(required, "unknown", note=data_error(error))
+        if assessment.status == "cold" and assessment.cause != "missing-function":
+            unread = self.unread_sources(required.key)
+            if unread is not None:  # what was read leaves it cold; what was not might warm it
+                assessment.status, assessment.cause = "unknown", None
+                assessment.note = f"not every warm source was read: {unread}"
+        if not self.required_complete and assessment.cause != "wrong-qualifier":
+            assessment.others = []  # another qualifier may be what an unread flow calls
         if assessment.status == "unknown":
             reason = assessment.note or "some of its evidence could not be read or interpreted"
             self.problems.append(
