@@ -55,7 +55,7 @@ class ModuleWalk:
 
 def content_sha256(content: str) -> str:
     """Hex SHA-256 of the raw Content text, for collectors that get no FlowContentSha256."""
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse_flow_content(

@@ -180,6 +180,12 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _encoded(text: str) -> bytes:
+    # Formats escape surrogates themselves; should one slip through, it is written as the
+    # \udXXX escape (valid in JSON strings, visible elsewhere) rather than failing the run.
+    return text.encode("utf-8", "backslashreplace")
+
+
 def _stage(item: Replace, temporaries: list[Path]) -> Path:
     with _signals_held():
         handle, name = tempfile.mkstemp(
@@ -188,7 +194,7 @@ def _stage(item: Replace, temporaries: list[Path]) -> Path:
         temporary = Path(name)
         temporaries.append(temporary)
     with os.fdopen(handle, "wb") as stream:
-        stream.write(item.text.encode("utf-8"))
+        stream.write(_encoded(item.text))
         stream.flush()
         os.fsync(stream.fileno())
     return temporary
@@ -199,7 +205,7 @@ def _append(item: Append) -> None:
         regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
         size = stream.tell()
         try:
-            stream.write(item.text.encode("utf-8"))
+            stream.write(_encoded(item.text))
             stream.flush()
         except BaseException:
             if regular:  # a half-appended summary is cut back to what it was
