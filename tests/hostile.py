@@ -7,6 +7,8 @@ exactly what it sent.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -123,8 +125,16 @@ def run_check(
     out = folder / "reports"
     seed_earlier_reports(out)
     args = ["check", "--snapshot", str(snapshot_path), "--policy", str(policy_path)]
-    code = main([*args, "--out-dir", str(out), *ALL_FORMATS, *extra])
-    stdout, stderr = capsys.readouterr() if capsys is not None else ("", "")
+    if capsys is not None:
+        code = main([*args, "--out-dir", str(out), *ALL_FORMATS, *extra])
+        stdout, stderr = capsys.readouterr()
+    else:
+        with (
+            contextlib.redirect_stdout(io.StringIO()) as out_text,
+            contextlib.redirect_stderr(io.StringIO()) as err_text,
+        ):
+            code = main([*args, "--out-dir", str(out), *ALL_FORMATS, *extra])
+        stdout, stderr = out_text.getvalue(), err_text.getvalue()
     report_path = out / "warmcheck.json"
     report = None
     if code in (0, 1, 3):
