@@ -921,3 +921,34 @@ def test_aws_data_errors_while_judging_a_function_are_warm901(
     assert report.incomplete
     assert {entry.status for entry in report.coverage} == {"unknown"}
     assert any("date value out of range" in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize("operation", ["DescribeContactFlow", "DescribeContactFlowModule"])
+def test_a_denied_describe_fallback_is_unread_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], operation: str
+) -> None:
+    """The Describe fall-backs (never called by the sandbox, whose searches carry Content):
+    the flow or module whose content was not read is WARM901, and nothing rests on it: the
+    warmers of what it might call are not orphans."""
+    scenario = healthy()
+    if operation == "DescribeContactFlow":
+        scenario.flows = [f.model_copy(update={"content": None}) for f in scenario.flows]
+        resource = scenario.flows[0].arn
+    else:
+        scenario.modules = [m.model_copy(update={"content": None}) for m in scenario.modules]
+        resource = scenario.modules[0].arn
+    scenario.errors = [
+        CollectionFailure(
+            service="connect",
+            operation=operation,
+            region=REGION,
+            account=ACCOUNT,
+            resource=resource,
+            code="AccessDeniedException",
+            message="not authorized",
+        )
+    ]
+    outcome = run_check(tmp_path, text_of(scenario), capsys=capsys)
+    assert outcome.code == 3
+    assert outcome.rules() == {"WARM901"}
+    assert any(operation in f["message"] for f in outcome.findings("WARM901"))
