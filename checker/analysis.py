@@ -526,6 +526,8 @@ class Analysis:
         wanted = self.policy.warm.payload
         try:
             sent = untrusted_json.loads(input_text)
+        except untrusted_json.UntrustedJsonError as error:
+            return PayloadCheck(False, f"an input warmcheck cannot compare ({error})")
         except ValueError:
             return PayloadCheck(False, "an input that is not valid JSON")
         if wanted is None:

@@ -10,9 +10,6 @@ undenied run does not have, so none rests on what was denied.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +23,7 @@ from checker.collect.base import ALLOWED_OPERATIONS
 from checker.engine import PolicyRef, Report, evaluate
 from checker.format import FORMATS
 from checker.policy import Policy
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox, sandbox_environment
+from checker.sandbox import FaultPlan, Sandbox, sandbox_environment
 from checker.sandbox.seeding import (
     SandboxClients,
     add_permission,
@@ -53,6 +50,7 @@ from tests.hostile import (
     seed_earlier_reports,
     temporaries,
 )
+from tests.integration.test_cli_live import warmcheck
 
 pytestmark = pytest.mark.integration
 
@@ -216,26 +214,12 @@ def test_every_denied_read_is_incomplete_and_no_finding_rests_on_it(seeded: Seed
     assert failures == []
 
 
-def _warmcheck(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ENV_TO_REMOVE}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        timeout=300,
-    )
-
-
 def test_hostile_state_live_through_the_cli(seeded: Seeded, tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
     policy.write_text('version: 1\nwarm:\n  payload: {"warmer": true}\n')
     out = tmp_path / "reports"
     seed_earlier_reports(out)
-    result = _warmcheck(
+    result = warmcheck(
         seeded.sandbox.env(), "check", "--policy", str(policy), "--out-dir", str(out), *ALL_FORMATS
     )
     assert "Traceback" not in result.stderr, result.stderr
@@ -260,7 +244,7 @@ def test_a_path_mistake_live_collects_nothing_and_replaces_nothing(
     seed_earlier_reports(out)
     (out / "warmcheck.junit.xml").unlink()
     (out / "warmcheck.junit.xml").mkdir()
-    result = _warmcheck(
+    result = warmcheck(
         seeded.sandbox.env(),
         "check",
         "--policy",

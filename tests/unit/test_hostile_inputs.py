@@ -952,3 +952,25 @@ def test_a_denied_describe_fallback_is_unread_evidence(
     assert outcome.code == 3
     assert outcome.rules() == {"WARM901"}
     assert any(operation in f["message"] for f in outcome.findings("WARM901"))
+
+
+def test_a_lone_surrogate_in_a_lambda_reference_is_collected_and_evaluated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `collect` does with a flow's Content: hash it, parse it, write the snapshot."""
+    from checker.flows import content_sha256
+
+    content = json.dumps(flow_document([fn_arn("billing") + "\ud800"]), ensure_ascii=False)
+    assert len(content_sha256(content)) == 64
+    scenario = healthy()
+    parsed = parse_flow_content(content, region=REGION, account=ACCOUNT)
+    scenario.flows.append(
+        ContactFlow(id="odd", arn=f"{INSTANCE_ARN}/contact-flow/odd", name="Odd", content=parsed)
+    )
+    text = scenario.snapshot().to_json()
+    path = tmp_path / "collected.json"
+    path.write_bytes(text.encode("utf-8"))
+    outcome = run_check(tmp_path, path.read_text(encoding="utf-8"), capsys=capsys)
+    assert outcome.code == 1  # the odd reference is reported (WARM011), never a crash
+    assert outcome.rules() == {"WARM011"}
+    assert "\\ud800" in outcome.findings("WARM011")[0]["message"]
