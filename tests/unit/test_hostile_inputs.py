@@ -974,3 +974,41 @@ def test_a_lone_surrogate_in_a_lambda_reference_is_collected_and_evaluated(
     assert outcome.code == 1  # the odd reference is reported (WARM011), never a crash
     assert outcome.rules() == {"WARM011"}
     assert "\\ud800" in outcome.findings("WARM011")[0]["message"]
+
+
+def test_a_policy_on_stdin_is_read_once_and_hashed_as_evaluated(tmp_path: Path) -> None:
+    import hashlib
+    import subprocess
+    import sys
+
+    out = tmp_path / "reports"
+    args = _check_args(tmp_path, out)
+    args[args.index("--policy") + 1] = "/dev/stdin"
+    result = subprocess.run(
+        [sys.executable, "-m", "checker", *args],
+        input=POLICY_TEXT.encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "warmcheck.json").read_text())
+    assert report["policy"]["sha256"] == hashlib.sha256(POLICY_TEXT.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("command", "where"),
+    [("collect", "missing/snapshot.json"), ("collect", "folder"), ("init", "folder")],
+)
+def test_collect_and_init_check_their_output_before_reading_aws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, where: str
+) -> None:
+    (tmp_path / "folder").mkdir()
+    target = tmp_path / where
+    args = [command, "--out", str(target)]
+    if command == "init":
+        args += ["--force", "--snapshot", "tests/data/snapshots/healthy.json"]
+    else:
+        args += ["--policy", "tests/data/policies/strict.yaml"]
+    assert main(args) == 2
+    _one_line_naming(capsys.readouterr().err, f"--out {target}")
