@@ -18,7 +18,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from checker import untrusted_json
 from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
+from checker.display import shown
 from checker.errors import ScheduleExpressionError
 from checker.flows import reachable_modules
 from checker.permissions import (
@@ -42,6 +44,7 @@ from checker.schedule import (
     FiringSource,
     Gap,
     RateExpression,
+    check_zone,
     parse_expression,
     weekly_intervals,
     worst_gap,
@@ -74,11 +77,39 @@ _DAY_NUMBER = {
     "SUNDAY": 7,
 }
 
+# The reads the required set rests on: one failing leaves flows (and their calls) unseen.
+_REQUIRED_SET_READS = frozenset(
+    {
+        "connect:ListInstances",
+        "connect:DescribeInstance",
+        "connect:SearchContactFlows",
+        "connect:DescribeContactFlow",
+        "connect:SearchContactFlowModules",
+        "connect:DescribeContactFlowModule",
+    }
+)
+
 Status = Literal["warm", "cold", "unknown"]
 Cause = Literal[
     "missing-function", "missing-warmer", "wrong-qualifier", "disabled", "cannot-invoke", "gap"
 ]
 Window = Sequence[tuple[datetime, datetime]] | None
+
+# What interpreting AWS state can raise (a zone that is not IANA, a date at the edge of the
+# calendar, hours ending at 24:59, a number too long to convert). Caught where that state is
+# interpreted and turned into a Problem on its resource (WARM901, exit 3): AWS state is never
+# bad input (exit 2) and never a crash (exit 4).
+AWS_DATA_ERRORS: tuple[type[Exception], ...] = (
+    ScheduleExpressionError,
+    ValueError,
+    ArithmeticError,
+)
+
+
+def data_error(error: Exception) -> str:
+    """One line describing why AWS state could not be interpreted."""
+    text = error.message if isinstance(error, ScheduleExpressionError) else str(error)
+    return shown(" ".join(text.split()) or type(error).__name__, limit=300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +210,13 @@ class Analysis:
         self.required: dict[FunctionKey, RequiredFunction] = {}
         self.excluded: set[FunctionKey] = set()
         self._collect_required()
+        # Unread evidence may never become a verdict: a flow not read may call any function
+        # (so no warmer is an orphan), a warm source not read may warm any function in its
+        # account and region (so none of them is cold for want of a warmer).
+        self.required_complete = not self.problems and not any(
+            f"{error.service}:{error.operation}" in _REQUIRED_SET_READS for error in snapshot.errors
+        )
+        self._unread_sources = self._unread_warm_sources()
         self.required_functions = {key.function_arn for key in self.required}
         # Flows reach excluded functions too: a warmer on one is deliberate, not an orphan.
         self.reached_functions = self.required_functions | {k.function_arn for k in self.excluded}
@@ -307,6 +345,29 @@ class Analysis:
     def _error_covers(self, resource: str) -> bool:
         return resource in self._unread
 
+    def _unread_warm_sources(self) -> dict[tuple[str | None, str | None], str]:
+        """(account, region) where some rule or schedule was not read (None: any), and why."""
+        unread: dict[tuple[str | None, str | None], str] = {}
+        for error in self.snapshot.errors:
+            if error.service in ("events", "scheduler"):
+                where = (error.account, error.region)
+                unread.setdefault(where, f"{error.service}:{error.operation} failed ({error.code})")
+        for rule in self.snapshot.rules:
+            if rule.schedule_expression is not None and rule.targets is None:
+                unread.setdefault(
+                    (rule.account, rule.region), f"the targets of {rule.arn} were not read"
+                )
+        return unread
+
+    def unread_sources(self, key: FunctionKey) -> str | None:
+        """Why a warm source of `key` may exist unseen (None: every source in reach was read)."""
+        for (account, region), reason in sorted(
+            self._unread_sources.items(), key=lambda item: (item[0][0] or "", item[0][1] or "")
+        ):
+            if account in (None, key.account) and region in (None, key.region):
+                return reason
+        return None
+
     # --- warm sources ----------------------------------------------------------------------
 
     def _collect_sources(self) -> list[WarmSource]:
@@ -402,11 +463,15 @@ class Analysis:
     ) -> tuple[FiringSource | AtExpression | None, str | None]:
         try:
             parsed = parse_expression(expression)
-        except ScheduleExpressionError as error:
-            return None, error.message
-        if isinstance(parsed, AtExpression):
-            return parsed, None
-        assert isinstance(parsed, RateExpression | CronExpression)
+            if isinstance(parsed, AtExpression):
+                return parsed, None
+            assert isinstance(parsed, RateExpression | CronExpression)
+            check_zone(timezone)
+            for edge in (start, end):
+                if edge is not None:
+                    edge.timestamp()  # a date outside what a POSIX clock holds raises here
+        except AWS_DATA_ERRORS as error:
+            return None, data_error(error)
         return FiringSource(expression, timezone, flexible, start, end), None
 
     def schedule_target(
@@ -419,7 +484,7 @@ class Analysis:
         if arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
             return None, None
         try:
-            params = json.loads(input_text)
+            params = untrusted_json.loads(input_text)
         except ValueError:
             return None, None
         if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
@@ -464,7 +529,9 @@ class Analysis:
     def _constant_payload(self, input_text: str) -> PayloadCheck:
         wanted = self.policy.warm.payload
         try:
-            sent = json.loads(input_text)
+            sent = untrusted_json.loads(input_text)
+        except untrusted_json.UntrustedJsonError as error:
+            return PayloadCheck(False, f"an input warmcheck cannot compare ({error})")
         except ValueError:
             return PayloadCheck(False, "an input that is not valid JSON")
         if wanted is None:
@@ -609,7 +676,10 @@ class Analysis:
             return hours
         cache_key = hours.arn
         if cache_key not in self._windows:
-            self._windows[cache_key] = self._hours_intervals(hours)
+            try:
+                self._windows[cache_key] = self._hours_intervals(hours)
+            except AWS_DATA_ERRORS as error:
+                return f"hours of operation {hours.arn} cannot be evaluated: {data_error(error)}"
         return self._windows[cache_key]
 
     def _hours_intervals(self, hours: HoursOfOperation) -> list[tuple[datetime, datetime]]:
@@ -673,7 +743,7 @@ class Analysis:
             hours = self._find_hours(
                 window.hours_of_operation, assessment.required.instances.values()
             )
-            if not isinstance(hours, str):
+            if not isinstance(hours, str) and _known_zone(hours.time_zone):
                 return hours.time_zone
         zones = sorted({s.firing.timezone for s in assessment.exact if s.firing is not None})
         return zones[0] if len(zones) == 1 else "UTC"
@@ -700,7 +770,17 @@ class Analysis:
     # --- the one cause ----------------------------------------------------------------------------
 
     def _assess(self, required: RequiredFunction) -> Assessment:
-        assessment = self._decide(required)
+        try:
+            assessment = self._decide(required)
+        except AWS_DATA_ERRORS as error:
+            assessment = Assessment(required, "unknown", note=data_error(error))
+        if assessment.status == "cold" and assessment.cause != "missing-function":
+            unread = self.unread_sources(required.key)
+            if unread is not None:  # what was read leaves it cold; what was not might warm it
+                assessment.status, assessment.cause = "unknown", None
+                assessment.note = f"not every warm source was read: {unread}"
+        if not self.required_complete and assessment.cause != "wrong-qualifier":
+            assessment.others = []  # another qualifier may be what an unread flow calls
         if assessment.status == "unknown":
             reason = assessment.note or "some of its evidence could not be read or interpreted"
             self.problems.append(
@@ -782,6 +862,14 @@ class Analysis:
         assessment.status = "cold"
         assessment.cause = "gap" if usable else "cannot-invoke"
         return assessment
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        check_zone(name)
+    except ScheduleExpressionError:
+        return False
+    return True
 
 
 def _local(wall_clock: datetime, zone: ZoneInfo) -> datetime:

@@ -8,8 +8,9 @@ import dataclasses
 import gc
 import json
 import os
+import signal
 import sys
-import tempfile
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -19,12 +20,20 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from checker import __version__
+from checker.display import shown
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import BaselineError, CheckerError, UsageError
-from checker.format import DEFAULT_FORMATS, FORMATS, find_format
-from checker.format import json as json_format
-from checker.format import markdown as markdown_format
+from checker.format import DEFAULT_FORMATS, FORMATS, Format, find_format
+from checker.output import (
+    Append,
+    Replace,
+    Terminated,
+    check_append,
+    check_directory,
+    check_file,
+    publish,
+)
 from checker.policy import (
     DEFAULT_POLICY_PATH,
     LoadedPolicy,
@@ -244,8 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args_list or "--verbose" in args_list
     try:
-        args = build_parser().parse_args(args_list)
-        return _dispatch(args)
+        with _sigterm_raises():
+            args = build_parser().parse_args(args_list)
+            return _dispatch(args)
+    except Terminated:
+        _print_error("terminated", None)
+        return 143
     except CheckerError as error:
         if verbose:
             traceback.print_exc()
@@ -269,11 +282,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so no temporary file outlives the run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _print_error(message: str, hint: str | None) -> None:
     line = f"warmcheck: error: {message}"
     if hint:
         line += f" (hint: {hint})"
-    print(line, file=sys.stderr)
+    print(shown(line), file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -319,6 +349,8 @@ def _explain(name: str | None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    # Every destination is checked before AWS is read: a path mistake costs no collection.
+    check_outputs(Path(args.out_dir), args.format, args.write_baseline, args.summary_to)
     loaded = _with_regions(load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
@@ -396,14 +428,14 @@ def _judge(
             fail_on=fail_on,
             baseline=baseline,  # waivers expire as of the snapshot: the same file, the same report
         )
-    written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
+    replacements = report_files(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
     if write_baseline:
-        _write_atomically(Path(write_baseline), json_format.render(report))
-        written.append(Path(write_baseline))
-    if summary_to:
-        # Appended, not replaced: a CI step summary collects every step's output.
-        with Path(summary_to).open("a", encoding="utf-8") as summary:
-            summary.write(markdown_format.render(report))
+        text = _render("json", report)
+        replacements.append(Replace(Path(write_baseline), text, "--write-baseline"))
+    appends = []
+    if summary_to:  # appended, not replaced: a CI step summary collects every step's output
+        appends.append(Append(Path(summary_to), _render("markdown", report), "--summary-to"))
+    written = publish(replacements, appends)
     Terminal(quiet=quiet).summary(report, written)
     return report
 
@@ -462,8 +494,9 @@ def _utc_now() -> datetime:
 
 def _collect(args: argparse.Namespace) -> int:
     loaded = _with_regions(load_policy(args.policy), args.region)
+    check_file(Path(args.out), "--out")
     snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
-    _write_atomically(Path(args.out), snapshot.to_json())
+    publish([Replace(Path(args.out), snapshot.to_json(), "--out")])
     print(
         f"warmcheck: snapshot of {len(snapshot.instances)} Connect instance(s), "
         f"{len(snapshot.functions)} function(s), {len(snapshot.rules)} rule(s), "
@@ -507,6 +540,8 @@ def _init(args: argparse.Namespace) -> int:
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.exists() and not args.force:
         raise UsageError(f"{out} exists", hint="pass --force to overwrite it, or pick --out")
+    if out is not None:
+        check_file(out, "--out")
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -518,7 +553,7 @@ def _init(args: argparse.Namespace) -> int:
     if out is None:
         print(text, end="")
     else:
-        _write_atomically(out, text)
+        publish([Replace(out, text, "--out")])
         print(
             f"warmcheck: starter policy written to {out}; review it, then run "
             f"`warmcheck check --policy {out}`"
@@ -564,28 +599,35 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_DRIFT
 
 
-def write_reports(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Render every format first, then write each atomically: never a half-written report."""
-    rendered = []
-    for name in dict.fromkeys(formats):
-        fmt = find_format(name)
-        if fmt is None:
-            raise UsageError(f"unknown format {name!r}")
-        rendered.append((out_dir / fmt.filename, fmt.render(report)))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path, text in rendered:
-        _write_atomically(path, text)
-    return [path for path, _ in rendered]
+def _format(name: str) -> Format:
+    fmt = find_format(name)
+    if fmt is None:
+        raise UsageError(f"unknown format {name!r}")
+    return fmt
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _render(name: str, report: Report) -> str:
+    return _format(name).render(report)
+
+
+def check_outputs(
+    out_dir: Path, formats: Sequence[str] | None, baseline: str | None, summary: str | None
+) -> None:
+    """Check every destination a `check` run writes, before anything is read or written."""
+    check_directory(out_dir, "--out-dir")
+    for name in dict.fromkeys(formats or DEFAULT_FORMATS):
+        path = out_dir / _format(name).filename
+        if path.exists() or path.is_symlink():
+            check_file(path, "--out-dir")
+    if baseline:
+        check_file(Path(baseline), "--write-baseline")
+    if summary:
+        check_append(Path(summary), "--summary-to")
+
+
+def report_files(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Replace]:
+    """Every requested report rendered in full (nothing is written here)."""
+    return [
+        Replace(out_dir / _format(name).filename, _format(name).render(report), "--out-dir", True)
+        for name in dict.fromkeys(formats)
+    ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import collections.abc
+import hashlib
 import json
 import math
 import re
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Protocol, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from yaml.composer import Composer
 from yaml.error import Mark, MarkedYAMLError
@@ -43,6 +44,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from checker import untrusted_json
 from checker.errors import InputFileError
 
 __all__ = [
@@ -87,6 +89,7 @@ class LoadedDocument:
     data: Any
     source: SourceMap
     text: str
+    sha256: str  # of the bytes as read
 
 
 class _YamlSourceMap(SourceMap):
@@ -272,7 +275,11 @@ def _noun(error_cls: type[InputFileError]) -> str:
     return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} file"
 
 
-def _read_text(path: Path, error_cls: type[InputFileError], max_bytes: int | None) -> str:
+def _read_text(
+    path: Path, error_cls: type[InputFileError], max_bytes: int | None
+) -> tuple[str, str]:
+    """The file's text and the sha256 of the bytes read: read once, so a pipe or FIFO
+    (``--policy /dev/stdin``) is hashed as evaluated, never as an empty second read."""
     file = str(path)
     try:
         info = path.stat()
@@ -294,9 +301,10 @@ def _read_text(path: Path, error_cls: type[InputFileError], max_bytes: int | Non
     if max_bytes is not None and len(raw) > max_bytes:
         raise error_cls(file, f"file is more than {max_bytes:,} bytes{limit}")
     # Editors on Windows may save a byte-order mark; it is not content.
+    digest = hashlib.sha256(raw).hexdigest()
     raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), digest
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start]
         line_start = prefix.rfind(b"\n") + 1
@@ -592,7 +600,7 @@ def load_yaml(
     """Read one YAML document whose top level is a mapping, with the YAML 1.2 core schema."""
     file = str(path)
     noun = _noun(error_cls)
-    text = _read_text(path, error_cls, max_bytes)
+    text, digest = _read_text(path, error_cls, max_bytes)
     needs = (
         f"{noun} needs at least `version: 1`"
         if error_cls.kind in _KNOWN_DOCUMENTS
@@ -625,7 +633,7 @@ def load_yaml(
             line=line,
             column=column,
         )
-    return LoadedDocument(data=data, source=_YamlSourceMap(builder.spots), text=text)
+    return LoadedDocument(data=data, source=_YamlSourceMap(builder.spots), text=text, sha256=digest)
 
 
 def _compose_yaml(text: str, file: str, error_cls: type[InputFileError], noun: str) -> Node | None:
@@ -764,24 +772,22 @@ def load_json(
 ) -> LoadedDocument:
     """Read one JSON object: no repeated keys, no NaN or Infinity."""
     file = str(path)
-    text = _read_text(path, error_cls, max_bytes)
+    text, digest = _read_text(path, error_cls, max_bytes)
     if not text.strip():
         raise error_cls(file, "file is empty; expected a JSON object")
     checks = _JsonChecks()
-    decoder = json.JSONDecoder(
-        object_pairs_hook=checks.object_from_pairs,
-        parse_constant=checks.constant,
-        parse_float=checks.number,
-    )
     try:
-        data = decoder.decode(text)
+        data = untrusted_json.loads(
+            text,
+            object_pairs_hook=checks.object_from_pairs,
+            parse_constant=checks.constant,
+            parse_float=checks.number,
+        )
     except json.JSONDecodeError as exc:
         raise error_cls(
             file, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
         ) from None
-    except RecursionError:
-        raise error_cls(file, "invalid JSON: nested too deeply to parse") from None
-    except ValueError as exc:  # e.g. an integer longer than Python converts
+    except ValueError as exc:  # too deep, or an integer longer than Python converts
         raise error_cls(file, f"invalid JSON: {_one_line(str(exc))}") from None
     source = _JsonSourceMap(text)
     if checks.flagged:
@@ -796,7 +802,7 @@ def load_json(
             line=line,
             column=column,
         )
-    return LoadedDocument(data=data, source=source, text=text)
+    return LoadedDocument(data=data, source=source, text=text, sha256=digest)
 
 
 def _json_flag_error(
@@ -1181,3 +1187,41 @@ def _describe(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return f"a {type(value).__name__}"
+
+
+# --- booleans are not numbers ---------------------------------------------------------------
+
+
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type accepts a boolean as such (bool, Any, or a Literal of one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(arg, bool) for arg in get_args(annotation))
+    if origin is Annotated:
+        return _admits_bool(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_admits_bool(arg) for arg in get_args(annotation))
+    return False
+
+
+class StrictNumbersModel(BaseModel):
+    """A model where `true` is never read as 1: pydantic's lax mode would take it for any
+    number or for ``Literal[1]`` (``version: true``, a snapshot ``"timeout": true``)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _admits_bool(field.annotation):
+                raise ValueError(f"expected {_expected_for(field.annotation)}, not a boolean")
+        return value
+
+
+def _expected_for(annotation: Any) -> str:
+    args = get_args(annotation)
+    if get_origin(annotation) is Literal and args:
+        return " or ".join(repr(arg) for arg in args)
+    return "a number" if annotation in (int, float) or int in args or float in args else "a value"

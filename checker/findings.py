@@ -15,7 +15,8 @@ SEVERITY_RANK: dict[Severity, int] = {"high": 3, "medium": 2, "low": 1}
 def fingerprint(rule: str, resource: str, function: str | None, warmer: str | None) -> str:
     """sha256 of rule ID + resource + function + warmer: stable across messages and runs."""
     text = "\n".join((rule, resource, function or "", warmer or ""))
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: a lone surrogate in an AWS name hashes (distinctly) instead of crashing.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

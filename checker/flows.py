@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from checker import untrusted_json
 from checker.arns import connect_resource_id, parse_arn, resolve_function_reference
 from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
@@ -54,7 +55,7 @@ class ModuleWalk:
 
 def content_sha256(content: str) -> str:
     """Hex SHA-256 of the raw Content text, for collectors that get no FlowContentSha256."""
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse_flow_content(
@@ -138,7 +139,7 @@ def _load_document(content: object) -> tuple[list[Any], object] | str:
                 return f"Content is not UTF-8 text: {error.reason} at byte {error.start}"
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = untrusted_json.loads(value)
             except json.JSONDecodeError as error:
                 return (
                     f"invalid JSON in Content: {error.msg} at char {error.pos} "

@@ -19,13 +19,14 @@ never a guess.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, Literal
 from urllib.parse import unquote
+
+from checker import untrusted_json
 
 Effect = Literal["Allow", "Deny"]
 Outcome = Literal["allowed", "denied", "unknown"]
@@ -171,7 +172,7 @@ def _load(document: object) -> Mapping[str, Any]:
         if text[:3].upper() == "%7B":
             text = unquote(text)
         try:
-            loaded = json.loads(text)
+            loaded = untrusted_json.loads(text)
         except (ValueError, RecursionError) as exc:
             raise PolicyDocumentError(f"policy is not valid JSON: {_one_line(exc)}") from exc
     elif isinstance(document, Mapping):
@@ -582,8 +583,10 @@ def overbroad_statements(
     *,
     action: str = INVOKE_ACTION,
     services: Sequence[str] = WARM_SERVICES,
+    resource: str | None = None,
 ) -> tuple[str, ...]:
-    """Labels of Allow statements letting ``services`` or everyone perform ``action`` unpinned.
+    """Labels of Allow statements letting ``services`` or everyone perform ``action`` unpinned
+    (on ``resource``, when given: a statement about another function says nothing about it).
 
     Pinned means a positive String*/Arn* test (not IfExists, not negated) on ``aws:SourceArn`` or
     ``aws:SourceAccount``/``aws:SourceOwner`` whose every value names a specific source.
@@ -597,9 +600,20 @@ def overbroad_statements(
         everyone = statement.principal is not None and statement.principal.everyone
         if not everyone and not any(_principal_applies(statement, s) for s in services):
             continue
+        if resource is not None and not _may_cover(policy, statement, resource):
+            continue
         if not any(_pins(condition) for condition in statement.conditions):
             found.append(statement.label)
     return tuple(dict.fromkeys(found))
+
+
+def _may_cover(document: PolicyDocument, statement: Statement, resource: str) -> bool:
+    """Whether the statement's Resource/NotResource can include ``resource`` (a policy
+    variable: it may)."""
+    if statement.resources is None or _uses_variables(document, statement.resources):
+        return True
+    hit = any(_arn_matches(pattern, resource) for pattern in statement.resources)
+    return hit != statement.resources_negated
 
 
 def _pins(condition: Condition) -> bool:

@@ -7,7 +7,6 @@ whole seconds.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date as date_type
@@ -18,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
@@ -32,7 +30,7 @@ from pydantic import (
 )
 
 from checker.arns import FunctionKey, parse_function_arn
-from checker.documents import SourceMap, load_yaml, validation_error
+from checker.documents import SourceMap, StrictNumbersModel, load_yaml, validation_error
 from checker.errors import PolicyError
 
 POLICY_VERSION = 1
@@ -82,7 +80,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
-class PolicyModel(BaseModel):
+class PolicyModel(StrictNumbersModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -396,5 +394,4 @@ def load_policy(path: str | Path) -> LoadedPolicy:
             model=Policy,
             hint="see `warmcheck schema policy` and policies/warm-policy.yaml",
         ) from None
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return LoadedPolicy(policy, str(path), digest, document.source, document.data)
+    return LoadedPolicy(policy, str(path), document.sha256, document.source, document.data)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checker.display import shown
 from checker.errors import ScheduleExpressionError
 
 DAY = 86400
@@ -242,6 +243,8 @@ _DAY_NAMES = {
     name: number for number, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), 1)
 }
 _DIGITS = re.compile(r"[0-9]+")
+# rate(999999999 days) is 2.7 million years: anything longer is beyond any horizon.
+_MAX_RATE_DIGITS = 9
 _AT = re.compile(r"at\(([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\)")
 
 
@@ -298,6 +301,11 @@ def _parse_rate(text: str) -> RateExpression:
     if not _DIGITS.fullmatch(value_text):
         raise ScheduleExpressionError(
             f"{text}: the value {value_text!r} must be a positive whole number"
+        )
+    if len(value_text.lstrip("0")) > _MAX_RATE_DIGITS:
+        raise ScheduleExpressionError(
+            f"rate({value_text[:12]}… {unit}): a value of {len(value_text):,} digits is "
+            f"beyond what warmcheck evaluates (at most {_MAX_RATE_DIGITS} digits)"
         )
     value = int(value_text)
     if value == 0:
@@ -669,13 +677,18 @@ class _Zone:
         return following[0][0] if following else jump_from
 
 
+def check_zone(name: str) -> None:
+    """Raise ScheduleExpressionError unless `name` is a time zone warmcheck can evaluate."""
+    _zone(name)
+
+
 @lru_cache(maxsize=512)
 def _zone(name: str) -> _Zone:
     try:
         info = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ScheduleExpressionError(
-            f"unknown time zone {name!r}",
+            f"unknown time zone {shown(name, limit=80)!r}",
             hint="use an IANA name such as America/New_York, Europe/Berlin or UTC",
         ) from None
     return _Zone(name, info)

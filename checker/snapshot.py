@@ -13,17 +13,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, Strict, ValidationError, field_validator
 
-from checker.documents import load_json, validation_error
+from checker.display import json_document
+from checker.documents import StrictNumbersModel, load_json, validation_error
 from checker.errors import SnapshotError
 
 SNAPSHOT_VERSION: Final = 1
+COLLECTED_AT_RANGE: Final = (1970, 9000)
 
 Account = Annotated[str, Field(pattern=r"^\d{12}$")]
 
 
-class SnapshotModel(BaseModel):
+class SnapshotModel(StrictNumbersModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -178,7 +180,7 @@ class FunctionVersion(SnapshotModel):
 class FunctionAlias(SnapshotModel):
     name: str
     function_version: str
-    additional_versions: dict[str, float] = Field(
+    additional_versions: dict[str, Annotated[float, Strict()]] = Field(
         default_factory=dict, description="RoutingConfig.AdditionalVersionWeights."
     )
 
@@ -316,10 +318,22 @@ class Snapshot(SnapshotModel):
     roles: list[IamRole] = Field(default_factory=list)
     errors: list[CollectionFailure] = Field(default_factory=list)
 
+    @field_validator("collected_at")
+    @classmethod
+    def _collected_in_range(cls, value: datetime) -> datetime:
+        # The engine looks a year ahead of it (and a little behind): keep that on the calendar.
+        if not COLLECTED_AT_RANGE[0] <= value.year <= COLLECTED_AT_RANGE[1]:
+            raise ValueError(
+                f"year {value.year} is outside {COLLECTED_AT_RANGE[0]}-{COLLECTED_AT_RANGE[1]}; "
+                "collected_at is when the snapshot was taken"
+            )
+        return value
+
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, sorted collections, two-space indent, final newline."""
         data = _sorted_collections(self.model_dump(mode="json"))
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_document(text)  # a lone surrogate from AWS stays a \\u escape
 
 
 def _sorted_collections(value: Any) -> Any:

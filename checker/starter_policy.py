@@ -32,6 +32,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
+from checker import untrusted_json
 from checker.analysis import Analysis, WarmSource
 from checker.arns import FunctionKey, parse_function_arn
 from checker.policy import Policy, Scope, format_duration
@@ -282,7 +283,7 @@ def _canonical(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
+        value = untrusted_json.loads(text)
         return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except ValueError:
         return None
@@ -309,7 +310,7 @@ def _choose_payload(analysis: Analysis) -> _Payload:
             ),
         )
     best, count = sorted(constants.items(), key=lambda item: (-item[1], item[0]))[0]
-    value = json.loads(best)
+    value = untrusted_json.loads(best)
     reason = _not_adoptable(best, value)
     if reason is not None:
         return _Payload(

@@ -17,8 +17,10 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
+from checker.display import shown
 from checker.engine import Report
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -78,21 +80,21 @@ class Terminal:
             table.add_row(
                 finding.rule,
                 f"[{_SEVERITY_STYLE[finding.severity]}]{finding.severity}[/]",
-                finding.message,
+                escape(finding.message),  # a name is never rich markup
             )
         if listed:
             self.console.print(table)
         if len(listed) > MAX_LISTED:
             self.console.print(f"… and {len(listed) - MAX_LISTED} more in the reports")
         for path in written:
-            self.console.print(f"report: {path}", markup=False)
+            self.console.print(f"report: {shown(str(path))}", markup=False)
 
     def _plain_findings(self, report: Report, written: list[Path]) -> None:
         for finding in report.findings:
             if not finding.waived and not finding.baselined:
                 print(f"  {finding.rule} {finding.severity:6} {finding.message}", file=self.stream)
         for path in written:
-            print(f"report: {path}", file=self.stream)
+            print(f"report: {shown(str(path))}", file=self.stream)
 
 
 class CollectionProgress:

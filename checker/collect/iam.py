@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from checker import untrusted_json
 from checker.arns import parse_arn
 from checker.collect.base import ReadContext, Where
 from checker.snapshot import IamRole, RolePolicy
@@ -50,7 +51,7 @@ def policy_document_text(document: object) -> str:
         if not text.startswith("{"):
             text = unquote(text)
         try:
-            document = json.loads(text)
+            document = untrusted_json.loads(text)
         except ValueError:
             # Kept as read: the engine reports a document it cannot interpret.
             return text

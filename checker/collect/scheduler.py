@@ -11,10 +11,10 @@ say "role unknown" (a missing role reads as "no role", which would be a wrong WA
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from typing import Any
 
+from checker import untrusted_json
 from checker.arns import FunctionKey, parse_arn, parse_function_arn, resolve_function_reference
 from checker.collect.base import ReadContext, Where
 from checker.snapshot import Schedule, ScheduleTarget
@@ -94,7 +94,7 @@ def schedule_function(schedule: Schedule) -> FunctionKey | None:
     if schedule.target.arn != UNIVERSAL_LAMBDA_INVOKE or schedule.target.input is None:
         return None
     try:
-        params = json.loads(schedule.target.input)
+        params = untrusted_json.loads(schedule.target.input)
     except ValueError:
         return None
     if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):

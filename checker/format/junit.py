@@ -11,22 +11,23 @@ from collections import defaultdict
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
+from checker.display import xml_text
 from checker.engine import EVIDENCE_RULE, Report, RuleOutcome
 from checker.findings import Finding
 from checker.format.base import Format
 
 
 def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
-    case = TestCase(name=resource, classname=f"warmcheck.{outcome.meta.slug}")
+    case = TestCase(name=xml_text(resource), classname=f"warmcheck.{outcome.meta.slug}")
     active = [f for f in findings if not f.waived and not f.baselined]
     if active:
         message = active[0].message if len(active) == 1 else f"{len(active)} findings"
         body = "\n".join(_details(f) for f in active)
         body += f"\nfix: {outcome.meta.fix}\ndocs: warmcheck explain {outcome.meta.id}"
         if outcome.meta.id == EVIDENCE_RULE:
-            case.add_error_info(message=message, output=body)
+            case.add_error_info(message=xml_text(message), output=xml_text(body))
         else:
-            case.add_failure_info(message=message, output=body)
+            case.add_failure_info(message=xml_text(message), output=xml_text(body))
     elif findings:
         waiver = findings[0].waiver
         if waiver is not None:
@@ -37,7 +38,8 @@ def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestC
             )
         else:
             message = "baselined: present in the --baseline report"
-        case.add_skipped_info(message=message, output="\n".join(_details(f) for f in findings))
+        output = "\n".join(_details(f) for f in findings)
+        case.add_skipped_info(message=xml_text(message), output=xml_text(output))
     return case
 
 

@@ -86,7 +86,7 @@ def _findings(report: Report) -> list[str]:
     budget = FINDINGS_BUDGET_BYTES
     for outcome in groups:
         group = _group(outcome, budget)
-        budget -= sum(len(line.encode()) + 1 for line in group)
+        budget -= sum(len(line.encode("utf-8", "surrogatepass")) + 1 for line in group)
         lines += group
     return lines
 
@@ -104,9 +104,9 @@ def _group(outcome: RuleOutcome, budget: int) -> list[str]:
     shown = 0
     for finding in findings[:MAX_FINDINGS_PER_RULE]:
         line = _finding_line(finding)
-        if len(line.encode()) + 1 > budget:
+        if len(line.encode("utf-8", "surrogatepass")) + 1 > budget:
             break
-        budget -= len(line.encode()) + 1
+        budget -= len(line.encode("utf-8", "surrogatepass")) + 1
         lines.append(line)
         shown += 1
     if shown < total:

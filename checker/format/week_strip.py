@@ -207,7 +207,8 @@ def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> tuple
 def _active(source: FiringSource, start: datetime, end: datetime) -> Interval:
     """The part of the week inside the source's start/end dates (the end date is inclusive)."""
     low = start if source.start is None else max(start, source.start)
-    high = end if source.end is None else min(end, source.end + timedelta(seconds=1))
+    # Compared before adding: an end date in 9999 would overflow the calendar.
+    high = end if source.end is None or source.end >= end else source.end + timedelta(seconds=1)
     return low, high
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from checker.display import shown, shown_document
 from checker.findings import Finding, Severity, fingerprint
 from checker.schedule import format_gap_length
 
@@ -60,11 +61,12 @@ class Rule:
             slug=meta.slug,
             severity=meta.severity,
             resource=resource,
-            message=message,
+            # Messages carry AWS names: escaped once here, so no format shows them raw.
+            message=shown(message),
             function=function,
             warmer=warmer,
             flows=tuple(sorted(set(flows))),
-            detail=detail,
+            detail=shown_document(detail),
             policy_field=policy_field or meta.policy_field,
             fingerprint=fingerprint(meta.id, resource, function, warmer),
         )

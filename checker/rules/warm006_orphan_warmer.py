@@ -22,6 +22,8 @@ class OrphanWarmer(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        if not analysis.required_complete:
+            return result  # a flow that was not read may call what looks orphaned
         for source in analysis.warmers:
             result.checked.add(source.arn)
             if source.target.function_arn in analysis.reached_functions:

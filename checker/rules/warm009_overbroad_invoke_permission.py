@@ -44,7 +44,7 @@ class OverbroadInvokePermission(Rule):
                 document = analysis.policy_document(key)
                 if isinstance(document, str) or document is None:
                     continue  # the analysis reported why it cannot be read
-                statements = overbroad_statements(document)
+                statements = overbroad_statements(document, resource=resource)
                 if not statements:
                     continue
                 result.findings.append(

@@ -169,7 +169,8 @@ def tick_count(svg: Element) -> int:
 
 def test_registered_as_html() -> None:
     fmt = find_format("html")
-    assert fmt is html.FORMAT
+    assert fmt is not None
+    assert fmt.name == html.FORMAT.name
     assert fmt.filename == "warmcheck.html"
     assert fmt in FORMATS
 

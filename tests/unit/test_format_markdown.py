@@ -110,7 +110,8 @@ def cells(row: str) -> list[str]:
 
 def test_registered_as_markdown() -> None:
     fmt = find_format("markdown")
-    assert fmt is markdown.FORMAT
+    assert fmt is not None
+    assert fmt.name == markdown.FORMAT.name
     assert fmt.filename == "warmcheck.md"
     assert fmt in FORMATS
 
