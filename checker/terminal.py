@@ -18,8 +18,10 @@ from typing import TextIO
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from checker.engine import Report
+from checker.format.display import flagged, named_message
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold magenta"}
@@ -53,32 +55,32 @@ class Terminal:
             self.console.print(text, markup=False)
 
     def summary(self, report: Report, written: list[Path]) -> None:
-        counts = report.counts()
         verdict = report.verdict
-        headline = (
-            f"warmcheck: {verdict.upper()}: {report.warm}/{report.required} required functions "
-            f"warm; findings: {counts['high']} high, {counts['medium']} medium, "
-            f"{counts['low']} low"
-        )
-        extras = [f"{report.waived} waived"] if report.waived else []
-        extras += [f"{report.baselined} baselined"] if report.baselined else []
-        if extras:
-            headline += ", " + ", ".join(extras)
+        headline = f"warmcheck: {verdict.upper()}: {headline_text(report)}"
+        aside = set_aside_text(report)
+        listed = [f for f in report.findings if not f.waived and not f.baselined]
         if self.quiet or not self.live:
             print(headline, file=self.stream)
             if not self.quiet:
-                self._plain_findings(report, written)
+                if aside:
+                    print(f"  {aside}", file=self.stream)
+                for finding in listed:
+                    message = named_message(report, finding)
+                    print(f"  {finding.rule} {finding.severity:6} {message}", file=self.stream)
+                for path in written:
+                    print(f"report: {path}", file=self.stream)
             return
         self.console.print(headline, style=_VERDICT_STYLE[verdict], markup=False)
+        if aside:
+            self.console.print(aside, style="dim", markup=False)
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for column in ("rule", "severity", "finding"):
             table.add_column(column)
-        listed = [f for f in report.findings if not f.waived and not f.baselined]
         for finding in listed[:MAX_LISTED]:
             table.add_row(
                 finding.rule,
-                f"[{_SEVERITY_STYLE[finding.severity]}]{finding.severity}[/]",
-                finding.message,
+                Text(finding.severity, style=_SEVERITY_STYLE[finding.severity]),
+                Text(named_message(report, finding)),
             )
         if listed:
             self.console.print(table)
@@ -87,12 +89,49 @@ class Terminal:
         for path in written:
             self.console.print(f"report: {path}", markup=False)
 
-    def _plain_findings(self, report: Report, written: list[Path]) -> None:
-        for finding in report.findings:
-            if not finding.waived and not finding.baselined:
-                print(f"  {finding.rule} {finding.severity:6} {finding.message}", file=self.stream)
-        for path in written:
-            print(f"report: {path}", file=self.stream)
+
+def headline_text(report: Report) -> str:
+    """What passed or failed, in words: with a baseline, the new findings are what counts."""
+    counts = report.counts()
+    by_severity = f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
+    total = sum(counts.values())
+    if report.baseline_used:
+        found = (
+            f"{total} new finding{_s(total)} not in the baseline ({by_severity})"
+            if total
+            else "no new finding beyond the baseline"
+        )
+    else:
+        found = f"findings: {by_severity}"
+    return f"{_warm_text(report)}; {found}"
+
+
+def _warm_text(report: Report) -> str:
+    text = f"{report.warm}/{report.required} required functions warm"
+    broken = sum(1 for entry in report.coverage if flagged(entry))
+    if broken:
+        text += f" ({broken} of them warm but with a medium or high finding)"
+    return text
+
+
+def set_aside_text(report: Report) -> str:
+    """What was set aside rather than judged: baselined and waived findings, said plainly."""
+    parts = []
+    if report.baselined:
+        parts.append(
+            f"{report.baselined} known finding{_s(report.baselined)} set aside by the baseline "
+            "(still in the reports, marked baselined; they do not fail the run)"
+        )
+    if report.waived:
+        parts.append(
+            f"{report.waived} finding{_s(report.waived)} waived by the policy (with owner and "
+            "expiry in the reports)"
+        )
+    return "set aside: " + "; ".join(parts) if parts else ""
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 class CollectionProgress:

@@ -1,0 +1,66 @@
+"""What every human format shows for a finding: names first, the ARN one step away, its fix.
+
+`display` is the one place AWS-supplied text passes through before a human format escapes it
+for its own syntax (HTML, Markdown, the terminal): a flow name is free text an account owner
+typed, so control characters and lone surrogates never reach a report as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from checker.engine import CoverageEntry, Report
+from checker.findings import Finding
+from checker.names import name_for
+from checker.rules import ALL_RULES, RuleMeta
+from checker.rules.base import remedy
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_ARN = re.compile(r"arn:[A-Za-z0-9_$:/.*-]+")
+
+
+def display(text: str) -> str:
+    """AWS text made safe to show: control characters and lone surrogates become U+FFFD."""
+    return _UNSAFE.sub("\ufffd", text)
+
+
+def name_of(report: Report, arn: str) -> str:
+    """The display name of an ARN (read from the ARN when the report does not name it)."""
+    return display(name_for(arn, report.names) if arn.startswith("arn:") else arn)
+
+
+@cache
+def _metas() -> dict[str, RuleMeta]:
+    return {rule.meta.id: rule.meta for rule in ALL_RULES}
+
+
+def fix_of(report: Report, finding: Finding) -> str:
+    """The rule's remedy, filled in with this finding's names and ARNs."""
+    meta = _metas().get(finding.rule)
+    return display(remedy(meta, finding, report.names)) if meta is not None else ""
+
+
+def named_message(report: Report, finding: Finding) -> str:
+    """The finding's message with every ARN in it replaced by its display name."""
+
+    def named(match: re.Match[str]) -> str:
+        arn = match.group(0)
+        tail = ""
+        while arn and arn[-1] in ".:":  # sentence punctuation after an ARN
+            arn, tail = arn[:-1], arn[-1] + tail
+        return name_for(arn, report.names) + tail
+
+    return display(_ARN.sub(named, finding.message))
+
+
+def flagged(entry: CoverageEntry) -> bool:
+    """Warm, but with an unwaived finding at or above medium: never shown as plainly warm."""
+    return entry.status == "warm" and entry.worst_severity in ("high", "medium")
+
+
+def status_label(entry: CoverageEntry) -> str:
+    """The coverage status a person reads: `warm, but WARM013` when warm is not the whole story."""
+    if flagged(entry):
+        return "warm, but " + ", ".join(entry.findings)
+    return entry.status
