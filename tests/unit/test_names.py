@@ -12,7 +12,7 @@ from checker.format import json as json_format
 from checker.format import junit, markdown, sarif
 from checker.format.display import display, fix_of, named_message, status_label
 from checker.names import name_for, report_names
-from checker.rules import ALL_RULES
+from checker.rules import ALL_RULES, Rule
 from tests.scenario import (
     INSTANCE_ARN,
     NOW,
@@ -145,7 +145,7 @@ def test_each_finding_carries_its_fix_filled_in_with_its_names() -> None:
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.meta.id)
-def test_every_remedy_fills_in_from_a_finding_that_has_what_it_names(rule: type) -> None:
+def test_every_remedy_fills_in_from_a_finding_that_has_what_it_names(rule: type[Rule]) -> None:
     meta = rule.meta
     finding = rule.finding(
         resource=flow_arn("main") if meta.id in ("WARM011", "WARM014") else fn_arn("f", "live"),
