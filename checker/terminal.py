@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from checker.engine import Report
-from checker.format.display import flagged, named_message
+from checker.format.display import headline_text, named_message, set_aside_text
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold magenta"}
@@ -88,50 +88,6 @@ class Terminal:
             self.console.print(f"… and {len(listed) - MAX_LISTED} more in the reports")
         for path in written:
             self.console.print(f"report: {path}", markup=False)
-
-
-def headline_text(report: Report) -> str:
-    """What passed or failed, in words: with a baseline, the new findings are what counts."""
-    counts = report.counts()
-    by_severity = f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
-    total = sum(counts.values())
-    if report.baseline_used:
-        found = (
-            f"{total} new finding{_s(total)} not in the baseline ({by_severity})"
-            if total
-            else "no new finding beyond the baseline"
-        )
-    else:
-        found = f"findings: {by_severity}"
-    return f"{_warm_text(report)}; {found}"
-
-
-def _warm_text(report: Report) -> str:
-    text = f"{report.warm}/{report.required} required functions warm"
-    broken = sum(1 for entry in report.coverage if flagged(entry))
-    if broken:
-        text += f" ({broken} of them warm but with a medium or high finding)"
-    return text
-
-
-def set_aside_text(report: Report) -> str:
-    """What was set aside rather than judged: baselined and waived findings, said plainly."""
-    parts = []
-    if report.baselined:
-        parts.append(
-            f"{report.baselined} known finding{_s(report.baselined)} set aside by the baseline "
-            "(still in the reports, marked baselined; they do not fail the run)"
-        )
-    if report.waived:
-        parts.append(
-            f"{report.waived} finding{_s(report.waived)} waived by the policy (with owner and "
-            "expiry in the reports)"
-        )
-    return "set aside: " + "; ".join(parts) if parts else ""
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 class CollectionProgress:

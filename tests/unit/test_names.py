@@ -8,8 +8,8 @@ import json
 import pytest
 
 from checker.engine import PolicyRef, Report, evaluate
+from checker.format import html, junit, markdown, sarif
 from checker.format import json as json_format
-from checker.format import junit, markdown, sarif
 from checker.format.display import display, fix_of, named_message, status_label
 from checker.names import name_for, report_names
 from checker.rules import ALL_RULES, Rule
@@ -96,12 +96,19 @@ def test_a_warm_function_with_a_high_finding_lists_it_and_is_never_plainly_warm(
         "high",
     )
     assert "**warm, but WARM013**" in markdown.render(report)
+    page = html.render(report)
+    assert '<span class="status status-broken-high">warm, but WARM013</span>' in page
+    assert '<figure class="strip strip-broken"' in page
+    assert "Warm, but callers still fail or are at risk: WARM013." in page
 
 
 def test_a_healthy_function_has_no_findings_and_is_plainly_warm() -> None:
     report = run(healthy())
     assert all(e.findings == () and e.worst_severity is None for e in report.coverage)
     assert all(status_label(e) == "warm" for e in report.coverage)
+    page = html.render(report)
+    assert 'class="status status-broken' not in page
+    assert page.count('<figure class="strip strip-warm"') == len(report.coverage)
 
 
 def test_waived_findings_do_not_mark_a_function() -> None:
