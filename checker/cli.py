@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from checker import __version__
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
-from checker.errors import BaselineError, CheckerError, UsageError
+from checker.errors import BaselineError, CheckerError, PolicyError, UsageError
 from checker.format import DEFAULT_FORMATS, FORMATS, find_format
 from checker.format import json as json_format
 from checker.format import markdown as markdown_format
@@ -43,6 +43,12 @@ from checker.starter_policy import starter_policy
 from checker.terminal import Terminal
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
+# Works wherever warmcheck is installed, not only inside its repository.
+NO_CREDENTIALS_HINT = (
+    "configure AWS credentials (`aws configure`, AWS_PROFILE=name or --profile name, or "
+    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and run again; to see warmcheck work without an "
+    "account, run `warmcheck demo` (needs the sandbox extra: pip install 'warmcheck[sandbox]')"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,11 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_aws_flags(check)
     check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
+    _add_format_flags(check)
     check.add_argument(
-        "--format",
-        action="append",
-        choices=[fmt.name for fmt in FORMATS],
-        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+        "--output",
+        metavar="FILE",
+        help="write the one --format report to FILE instead of --out-dir; `-` writes it to "
+        "stdout (the summary then goes to stderr), e.g. --format json --output - | jq",
     )
     check.add_argument(
         "--summary-to",
@@ -134,12 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exits 0 when the demo found exactly the drift it seeded.",
     )
     demo.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
-    demo.add_argument(
-        "--format",
-        action="append",
-        choices=[fmt.name for fmt in FORMATS],
-        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
-    )
+    _add_format_flags(demo)
 
     init = commands.add_parser(
         "init",
@@ -229,6 +231,43 @@ def _add_noise_flags(parser: argparse.ArgumentParser, *, default: object) -> Non
     )
 
 
+FORMAT_NAMES = tuple(fmt.name for fmt in FORMATS)
+
+
+def _format_list(value: str) -> list[str]:
+    """`json,sarif` or `json`: a comma list of known format names."""
+    names = [name.strip() for name in value.split(",")]
+    for name in names:
+        if name not in FORMAT_NAMES:
+            raise argparse.ArgumentTypeError(
+                f"unknown format {name!r} (choose from {', '.join(FORMAT_NAMES)})"
+            )
+    return names
+
+
+def _add_format_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        action="append",
+        type=_format_list,
+        metavar="FORMAT[,FORMAT]",
+        help=f"report format: {', '.join(FORMAT_NAMES)}; a comma list and/or repeated "
+        f"(default: {','.join(DEFAULT_FORMATS)})",
+    )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="one line per finding on the terminal, without its fix (reports are unchanged)",
+    )
+
+
+def _formats(chosen: list[list[str]] | None) -> list[str]:
+    """--format values flattened in order, each once; the default when none was given."""
+    if not chosen:
+        return list(DEFAULT_FORMATS)
+    return list(dict.fromkeys(name for names in chosen for name in names))
+
+
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
     parser.add_argument(
@@ -312,14 +351,36 @@ def _explain(name: str | None) -> int:
         raise UsageError(f"no rule {name!r}", hint="`warmcheck explain` lists every rule")
     doc = DOCS_DIR / f"{meta.id}.md"
     if doc.is_file():
-        print(doc.read_text(encoding="utf-8"), end="")
+        text = doc.read_text(encoding="utf-8")
     else:
-        print(f"{meta.id} {meta.slug} ({meta.severity}): {meta.title}\nFix: {meta.fix}")
+        text = f"{meta.id} {meta.slug} ({meta.severity}): {meta.title}\nFix: {meta.fix}\n"
+    Terminal().markdown(text)
     return EXIT_PASS
 
 
+def _load_policy(path: str) -> LoadedPolicy:
+    """The policy; a missing one says how to get one instead of only "file not found"."""
+    if not Path(path).exists():
+        default = " (the default --policy)" if path == DEFAULT_POLICY_PATH else ""
+        raise PolicyError(
+            path,
+            f"file not found{default}",
+            hint=f"write a starter policy from your account with `warmcheck init --out {path}` "
+            "(or from a saved snapshot: add --snapshot FILE), or point --policy at yours; "
+            "`warmcheck demo` shows warmcheck on a local sandbox",
+        )
+    return load_policy(path)
+
+
 def _check(args: argparse.Namespace) -> int:
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    formats = _formats(args.format)
+    if args.output is not None and len(formats) != 1:
+        raise UsageError(
+            f"--output writes one report, but {len(formats)} formats were asked for "
+            f"({', '.join(formats)})",
+            hint="pick one, e.g. --format json --output -",
+        )
+    loaded = _with_regions(_load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -331,12 +392,14 @@ def _check(args: argparse.Namespace) -> int:
         loaded,
         snapshot,
         args.out_dir,
-        args.format,
+        formats,
         args.fail_on,
         args.quiet,
         baseline=baseline,
         write_baseline=args.write_baseline,
         summary_to=args.summary_to,
+        output=args.output,
+        compact=args.compact,
     )
 
 
@@ -344,13 +407,15 @@ def _evaluate_and_report(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
     out_dir: str,
-    formats: list[str] | None,
+    formats: list[str],
     fail_on: str,
     quiet: bool,
     *,
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    output: str | None = None,
+    compact: bool = False,
 ) -> int:
     report = _judge(
         loaded,
@@ -362,13 +427,11 @@ def _evaluate_and_report(
         baseline=baseline,
         write_baseline=write_baseline,
         summary_to=summary_to,
+        output=output,
+        compact=compact,
     )
     if _no_credentials(snapshot):
-        _print_error(
-            "no AWS credentials were found, so nothing could be read",
-            "configure AWS (aws configure, AWS_PROFILE, or environment variables) "
-            "or try `make demo` for a local sandbox",
-        )
+        _print_error("no AWS credentials were found, so nothing could be read", NO_CREDENTIALS_HINT)
     if report.incomplete:
         return EXIT_INCOMPLETE
     return EXIT_DRIFT if report.failing else EXIT_PASS
@@ -378,13 +441,15 @@ def _judge(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
     out_dir: str,
-    formats: list[str] | None,
+    formats: list[str],
     fail_on: str,
     quiet: bool,
     *,
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    output: str | None = None,
+    compact: bool = False,
 ) -> Report:
     """Evaluate, write every report, and show the summary: what `check` and `demo` share."""
     with cyclic_gc_paused():
@@ -397,7 +462,17 @@ def _judge(
             today=_utc_now().date(),
             baseline=baseline,
         )
-    written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
+    terminal = Terminal(quiet=quiet, compact=compact)
+    if output == "-":
+        # stdout carries the report alone (for jq); what a person reads goes to stderr.
+        text = _render_one(report, formats[0])
+        terminal = Terminal(quiet=quiet, compact=compact, stream=sys.stderr)
+        written: list[Path] = []
+    elif output is not None:
+        _write_atomically(Path(output), _render_one(report, formats[0]))
+        written = [Path(output)]
+    else:
+        written = write_reports(report, Path(out_dir), formats)
     if write_baseline:
         _write_atomically(Path(write_baseline), json_format.render(report))
         written.append(Path(write_baseline))
@@ -405,8 +480,18 @@ def _judge(
         # Appended, not replaced: a CI step summary collects every step's output.
         with Path(summary_to).open("a", encoding="utf-8") as summary:
             summary.write(markdown_format.render(report))
-    Terminal(quiet=quiet).summary(report, written)
+    terminal.summary(report, written)
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
     return report
+
+
+def _render_one(report: Report, name: str) -> str:
+    fmt = find_format(name)
+    if fmt is None:
+        raise UsageError(f"unknown format {name!r}")
+    return fmt.render(report)
 
 
 def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPolicy:
@@ -462,7 +547,7 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    loaded = _with_regions(_load_policy(args.policy), args.region)
     snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
     _write_atomically(Path(args.out), snapshot.to_json())
     print(
@@ -473,10 +558,7 @@ def _collect(args: argparse.Namespace) -> int:
     if snapshot.errors:
         print(f"warmcheck: {len(snapshot.errors)} read(s) failed; see errors in the snapshot")
         if _no_credentials(snapshot):
-            _print_error(
-                "no AWS credentials were found",
-                "configure AWS or try `make demo` for a local sandbox",
-            )
+            _print_error("no AWS credentials were found", NO_CREDENTIALS_HINT)
         return EXIT_INCOMPLETE
     return EXIT_PASS
 
@@ -515,6 +597,15 @@ def _init(args: argparse.Namespace) -> int:
         snapshot = _collect_live(
             Policy(version=1, scope=scope), args.profile, args.region, Terminal(quiet=True)
         )
+    if _no_credentials(snapshot):
+        # A policy from an account nobody could read would say that nothing exists.
+        _print_error(
+            "no AWS credentials were found, so no policy was written",
+            NO_CREDENTIALS_HINT.replace("and run again", "and run `warmcheck init` again")
+            + "; or write one from a saved snapshot: `warmcheck init --snapshot FILE --out "
+            f"{args.out if out is not None else 'warm-policy.yaml'}`",
+        )
+        return EXIT_INCOMPLETE
     text = starter_policy(snapshot, now=snapshot.collected_at)
     if out is None:
         print(text, end="")
@@ -533,15 +624,31 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
-DEMO_POLICY = "policies/demo-policy.yaml"
+# Shipped inside the package, so `warmcheck demo` works from any folder once installed.
+DEMO_POLICY = Path(__file__).resolve().parent / "sandbox" / "demo-policy.yaml"
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it, else absolute."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    # moto and the seed load only for the demo
+    formats = _formats(args.format)
+    try:  # moto and the seed load only for the demo
+        import moto  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "the demo needs the local AWS sandbox, which is not installed",
+            hint="pip install 'warmcheck[sandbox]' (or pipx install 'warmcheck[sandbox]')",
+        ) from None
     from checker.sandbox import Sandbox, sandbox_environment
     from checker.sandbox.demo import seed_demo
 
-    loaded = load_policy(DEMO_POLICY)
+    loaded = load_policy(_shown_path(DEMO_POLICY))
     print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
     with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
         print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding a contact center")
@@ -549,7 +656,9 @@ def _demo(args: argparse.Namespace) -> int:
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
         snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
-        report = _judge(loaded, snapshot, args.out_dir, args.format, "low", args.quiet)
+        report = _judge(
+            loaded, snapshot, args.out_dir, formats, "low", args.quiet, compact=args.compact
+        )
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:

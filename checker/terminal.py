@@ -17,11 +17,12 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.live import Live
+from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
 from checker.engine import Report
-from checker.format.display import headline_text, named_message, set_aside_text
+from checker.format.display import fix_of, headline_text, named_message, set_aside_text
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold magenta"}
@@ -29,8 +30,11 @@ MAX_LISTED = 50  # findings listed on a terminal; the reports hold all of them
 
 
 class Terminal:
-    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, quiet: bool = False, stream: TextIO | None = None, compact: bool = False
+    ) -> None:
         self.quiet = quiet
+        self.compact = compact  # one line per finding, no fix
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
         self.live = self.console.is_terminal and not quiet
@@ -38,6 +42,13 @@ class Terminal:
     def line(self, text: str) -> None:
         if not self.quiet:
             print(text, file=self.stream, flush=True)
+
+    def markdown(self, text: str) -> None:
+        """A Markdown document: rendered on a terminal, as it is when piped or redirected."""
+        if self.console.is_terminal:
+            self.console.print(Markdown(text))
+        else:
+            print(text, end="" if text.endswith("\n") else "\n", file=self.stream)
 
     @contextmanager
     def collection(self) -> Iterator[CollectionProgress]:
@@ -67,6 +78,8 @@ class Terminal:
                 for finding in listed:
                     message = named_message(report, finding)
                     print(f"  {finding.rule} {finding.severity:6} {message}", file=self.stream)
+                    if not self.compact:
+                        print(f"{'':17}fix: {fix_of(report, finding)}", file=self.stream)
                 for path in written:
                     print(f"report: {path}", file=self.stream)
             return
@@ -77,10 +90,13 @@ class Terminal:
         for column in ("rule", "severity", "finding"):
             table.add_column(column)
         for finding in listed[:MAX_LISTED]:
+            text = Text(named_message(report, finding))
+            if not self.compact:
+                text.append("\nfix: " + fix_of(report, finding), style="dim")
             table.add_row(
                 finding.rule,
                 Text(finding.severity, style=_SEVERITY_STYLE[finding.severity]),
-                Text(named_message(report, finding)),
+                text,
             )
         if listed:
             self.console.print(table)

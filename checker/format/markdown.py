@@ -15,7 +15,14 @@ from datetime import UTC
 from checker.engine import CoverageEntry, Report, RuleOutcome
 from checker.findings import SEVERITIES, Finding
 from checker.format.base import Format
-from checker.format.display import fix_of, flagged, name_of, named_message, status_label
+from checker.format.display import (
+    fix_of,
+    flagged,
+    name_of,
+    named_message,
+    set_aside_text,
+    status_label,
+)
 
 MAX_FINDINGS_PER_RULE = 50
 MAX_COVERAGE_ROWS = 200
@@ -56,7 +63,11 @@ def _headline(report: Report) -> list[str]:
     else:
         why = f"No finding at or above `{report.fail_on}` that is not waived or baselined."
     warm = f"**{report.warm} of {report.required}** required function{_s(report.required)} warm."
-    return [first, "", f"**{verdict.upper()}**: {why} {warm}"]
+    lines = [first, "", f"**{verdict.upper()}**: {why} {warm}"]
+    aside = set_aside_text(report)
+    if aside:  # say plainly what was not judged this run, and why
+        lines += ["", _text(aside[0].upper() + aside[1:]) + "."]
+    return lines
 
 
 def _counts(report: Report) -> list[str]:
