@@ -610,6 +610,7 @@ def _init(args: argparse.Namespace) -> int:
     if out is None:
         print(text, end="")
     else:
+        out.parent.mkdir(parents=True, exist_ok=True)  # `init --out policies/warm-policy.yaml`
         _write_atomically(out, text)
         print(
             f"warmcheck: starter policy written to {out}; review it, then run "

@@ -179,3 +179,14 @@ def test_explain_on_a_terminal_renders_the_markdown() -> None:
     assert "How to fix" in text
     assert "## How to fix" not in text  # headings rendered, not raw Markdown
     assert "```" not in text
+
+
+def test_the_hint_for_a_missing_policy_works_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    snapshot = str(ROOT / DRIFT)
+    # What the hint says to run, in a folder with no policies/ yet; then check finds it.
+    assert main(["init", "--snapshot", snapshot, "--out", "policies/warm-policy.yaml"]) == 0
+    assert main(["check", "--snapshot", snapshot, "-q"]) == 3  # drift.json holds a WARM901
+    assert (tmp_path / "reports" / "warmcheck.json").is_file()
