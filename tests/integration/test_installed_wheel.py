@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,7 @@ def run(argv: list[str | Path], cwd: Path, timeout: int = 300) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin/ folder of a fresh virtual environment holding only warmcheck's wheel."""
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
@@ -54,18 +53,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     made = run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=work)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
-    installed = run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps"]
-        + ["--no-index", wheel],
-        cwd=work,
-    )
+    pip: list[str | Path] = [sys.executable, "-m", "pip", "--python", python]
+    installed = run([*pip, "install", "-q", "--no-deps", "--no-index", wheel], cwd=work)
     assert installed.returncode == 0, installed.stderr[-3000:]
     purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work)
     site = Path(purelib.stdout.strip())
     (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     where = run([python, "-c", "import checker; print(checker.__file__)"], cwd=work)
     assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
-    yield venv / "bin"
+    return venv / "bin"
 
 
 @pytest.fixture
