@@ -822,10 +822,22 @@ _SEPARATOR = re.compile(r"(?<=[:/])")
 
 
 def _arn(arn: str) -> str:
-    """An escaped ARN that wraps only after ':' or '/': each part between them is unbreakable
-    (a hyphen inside `us-east-1` or `crm-lookup` is no place to break a line)."""
-    parts = [part for part in _SEPARATOR.split(display(arn)) if part]
-    return "<wbr>".join(f'<span class="nw">{_e(part)}</span>' for part in parts)
+    """An escaped ARN that wraps only after ':' or '/' (or between a UUID's groups): each part
+    between them is unbreakable (a hyphen inside `us-east-1` or `crm-lookup` is no place to
+    break a line)."""
+    parts = [piece for part in _SEPARATOR.split(display(arn)) for piece in _id_groups(part)]
+    return "<wbr>".join(f'<span class="nw">{_e(part)}</span>' for part in parts if part)
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}[:/]?$")
+
+
+def _id_groups(part: str) -> list[str]:
+    """A UUID (a Connect instance or flow ID) may wrap between its hex groups, like a path."""
+    if not _UUID.match(part):
+        return [part]
+    groups = part.split("-")
+    return [group + "-" for group in groups[:-1]] + [groups[-1]]
 
 
 def _breakable(text: str) -> str:
