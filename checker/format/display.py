@@ -60,9 +60,10 @@ def flagged(entry: CoverageEntry) -> bool:
 
 
 def status_label(entry: CoverageEntry) -> str:
-    """The coverage status a person reads: `warm, but WARM013` when warm is not the whole story."""
+    """The coverage status a person reads: warm is not the whole story when a finding at or
+    above medium is about the function (the findings column names them)."""
     if flagged(entry):
-        return "warm, but " + ", ".join(entry.findings)
+        return "warm, but broken" if entry.worst_severity == "high" else "warm, with issues"
     return entry.status
 
 

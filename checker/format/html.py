@@ -100,7 +100,13 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
   border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; }
-td.number, th.number { text-align: right; white-space: nowrap; }
+td.number, th.number { text-align: right; }
+td.number { white-space: nowrap; }
+/* Six columns of names fit 800 px: smaller type and padding. */
+#coverage { font-size: 13px; }
+.table-wrap { overflow-x: auto; }
+#coverage th, #coverage td { padding: 5px 6px; }
+#coverage .status { border-radius: 8px; }
 .sev, .status { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px;
   font-weight: 600; color: #fff; white-space: nowrap; }
 .sev-high { background: var(--high); }
@@ -167,6 +173,7 @@ svg .band-label { font: 600 10px system-ui, sans-serif; fill: #1849a9; }
 svg .gap-label { font: bold 10px system-ui, sans-serif; fill: #b42318; }
 svg .empty { font: 12px system-ui, sans-serif; fill: #667085; }
 footer { color: var(--muted); font-size: 12.5px; margin: 32px auto 24px; }
+@media (max-width: 840px) { main, .banner > div, footer { padding: 0 14px; } }
 @media print {
   @page { margin: 12mm; }
   body { font-size: 10.5pt; }
@@ -180,6 +187,8 @@ footer { color: var(--muted); font-size: 12.5px; margin: 32px auto 24px; }
   a { color: inherit; text-decoration: none; }
   main, .banner > div, footer { max-width: none; padding: 0; }
   section.group, article.finding, figure.strip, tr { break-inside: avoid; }
+  .table-wrap { overflow: visible; }
+  #coverage code.arn { overflow-wrap: anywhere; }
   h2 { break-after: avoid; }
 }
 """
@@ -491,28 +500,28 @@ def _coverage(report: Report) -> list[str]:
     if not report.coverage:
         return [*lines, "<p>No function is required by the policy.</p>", "</section>"]
     lines += [
+        # Very long names scroll inside this box rather than break a word or widen the page.
+        '<div class="table-wrap" id="coverage-wrap">',
         '<table id="coverage">',
         (
             '<thead><tr><th scope="col">Function</th><th scope="col">Status</th>'
-            '<th scope="col">Findings</th>'
             '<th scope="col" class="number">Worst gap (min)</th><th scope="col">Warmers</th>'
             '<th scope="col">Flows</th></tr></thead>'
         ),
         "<tbody>",
     ]
     for index, entry in enumerate(sorted(report.coverage, key=coverage_order)):
-        found = ", ".join(_e(rule) for rule in entry.findings) or '<span class="muted">—</span>'
+        found = ", ".join(_e(rule) for rule in entry.findings)
         lines.append(
             f'<tr data-status="{_e(entry.status)}"{_flag_attr(entry)}>'
-            f'<th scope="row">{_named(report, entry.function)} '
-            f'<a href="#strip-{index}" class="muted">week</a></th>'
-            f"<td>{_status(entry)}</td>"
-            f"<td>{found}</td>"
-            f'<td class="number">{_e(gap_minutes(entry.worst_gap_seconds))}</td>'
+            f'<th scope="row">{_named(report, entry.function)}</th>'
+            f'<td>{_status(entry)}<div class="details">{found}</div></td>'
+            f'<td class="number"><a href="#strip-{index}" title="its week strip">'
+            f"{_e(gap_minutes(entry.worst_gap_seconds))}</a></td>"
             f"<td>{_names(report, entry.warmers, 'no warmer on this qualifier')}</td>"
             f"<td>{_names(report, entry.flows, 'no flow (required by the policy)')}</td></tr>"
         )
-    return [*lines, "</tbody>", "</table>", "</section>"]
+    return [*lines, "</tbody>", "</table>", "</div>", "</section>"]
 
 
 def _flag_attr(entry: CoverageEntry) -> str:
@@ -793,14 +802,15 @@ def _status(entry: CoverageEntry) -> str:
     """The status badge; a warm function with a medium or high finding never shows plain warm."""
     if flagged(entry):
         css = f"status-broken-{entry.worst_severity}"
-        return f'<span class="status {css}">{_e(status_label(entry))}</span>'
+        found = ", ".join(entry.findings)
+        return f'<span class="status {css}" title="{_e(found)}">{_e(status_label(entry))}</span>'
     return f'<span class="status status-{_e(entry.status)}">{_e(entry.status)}</span>'
 
 
 def _named(report: Report, arn: str) -> str:
     """A name that opens to its ARN: one click away, never repeated in the row."""
     return (
-        f'<details class="arn"><summary class="nw">{_e(name_of(report, arn))}</summary>'
+        f'<details class="arn"><summary>{_breakable(name_of(report, arn))}</summary>'
         f'<code class="arn">{_arn(arn)}</code></details>'
     )
 

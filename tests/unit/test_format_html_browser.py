@@ -70,7 +70,10 @@ PROBE = """
     split: split,
     badges: styles("#coverage .status", "backgroundColor"),
     strips: styles("figure.strip", "borderLeftColor"),
-    fixes: document.querySelectorAll("article.finding p.fix").length
+    fixes: document.querySelectorAll("article.finding p.fix").length,
+    tableScroll: (function (wrap) {
+      return wrap ? wrap.scrollWidth - wrap.clientWidth : 0;
+    })(document.getElementById("coverage-wrap"))
   });
   document.body.appendChild(probe);
 })();
@@ -122,9 +125,17 @@ def browse(page: Path, profile: Path, *action: str, height: int = 1200) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("html")
+# Names as long as real contact centers use (the demo's): the coverage table must still fit.
+LONG_NAMES = {
+    "billing": "appointment-booking-confirmation",
+    "crm-lookup": "customer-relationship-lookup",
+    "survey": "post-call-survey-capture",
+    '"Main"': '"Main IVR for Premium Customers"',
+    '"Post-call survey"': '"Post-call Customer Satisfaction Survey"',
+}
+
+
+def render_drift(out: Path, snapshot: Path) -> Path:
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
@@ -132,7 +143,7 @@ def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
             [
                 "check",
                 "--snapshot",
-                "tests/data/snapshots/drift.json",
+                str(snapshot),
                 "--policy",
                 "tests/data/policies/strict.yaml",
                 "--out-dir",
@@ -146,6 +157,24 @@ def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.chdir(cwd)
     assert code == 1
     return out / "warmcheck.html"
+
+
+@pytest.fixture(scope="module")
+def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_drift(tmp_path_factory.mktemp("html"), DATA / "snapshots" / "drift.json")
+
+
+@pytest.fixture(scope="module")
+def long_names_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("long")
+    text = (DATA / "snapshots" / "drift.json").read_text(encoding="utf-8")
+    for short, long in LONG_NAMES.items():
+        text = text.replace(short, long)
+    snapshot = out / "long-names.json"
+    snapshot.write_text(text, encoding="utf-8")
+    page = render_drift(out, snapshot)
+    assert "customer-relationship-lookup:prod" in page.read_text()
+    return page
 
 
 def probed(page: Path, tmp_path: Path) -> tuple[Element, dict[str, Any]]:
@@ -176,13 +205,17 @@ def test_the_browser_runs_the_page_and_shows_every_finding_with_its_fix(
     assert {g.find("h3").all_text() for g in groups} >= {"Flow Routing", "Function billing"}
 
 
+@pytest.mark.parametrize("which", ["drift_page", "long_names_page"])
 def test_at_800_px_nothing_overflows_and_no_word_breaks_inside(
-    drift_page: Path, tmp_path: Path
+    which: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    _, measured = probed(drift_page, tmp_path)
+    page: Path = request.getfixturevalue(which)
+    _, measured = probed(page, tmp_path)
     assert measured["width"] == WIDTH
     assert measured["scrollWidth"] <= WIDTH, "the page scrolls sideways at 800 px"
     assert measured["split"] == [], f"words broken across lines: {measured['split'][:10]}"
+    if which == "drift_page":  # names of a usual length fit without scrolling the table
+        assert measured["tableScroll"] == 0
 
 
 def test_cold_strips_look_cold(drift_page: Path, tmp_path: Path) -> None:
@@ -202,7 +235,7 @@ def test_a_warm_but_broken_function_is_not_green_in_the_browser(tmp_path: Path) 
     _, measured = probed(page, tmp_path)
     green = "rgb(6, 118, 71)"
     badges = {text: color for _, text, color in measured["badges"]}
-    assert badges["warm, but WARM013"] == "rgb(180, 35, 24)"
+    assert badges["warm, but broken"] == "rgb(180, 35, 24)"
     assert badges["warm"] == green  # crm-lookup:prod has no finding: plainly warm
     strips = {cls.split()[-1]: color for cls, _, color in measured["strips"]}
     assert strips["strip-broken"] != green

@@ -215,7 +215,7 @@ def test_a_warm_function_with_a_medium_finding_is_not_shown_plainly_warm() -> No
     minor = replace(entry(arn("b"), "warm", 300), findings=("WARM010",), worst_severity="low")
     text = markdown.render(report([], (minor, broken)))
     rows = [cells(line) for line in text.splitlines() if "<sub>" in line]
-    assert [row[1] for row in rows] == ["**warm, but WARM013**", "warm"]
+    assert [row[1] for row in rows] == ["**warm, but broken**", "warm"]
     assert [row[2] for row in rows] == ["WARM013", "WARM010"]
 
 

@@ -88,16 +88,16 @@ def test_a_warm_function_with_a_high_finding_lists_it_and_is_never_plainly_warm(
     assert billing.status == "warm"  # its warmers work: status keeps the contract's meaning
     assert billing.findings == ("WARM013",)
     assert billing.worst_severity == "high"
-    assert status_label(billing) == "warm, but WARM013"
+    assert status_label(billing) == "warm, but broken"
     entry = next(e for e in json.loads(json_format.render(report))["coverage"] if e["findings"])
     assert (entry["status"], entry["findings"], entry["worst_severity"]) == (
         "warm",
         ["WARM013"],
         "high",
     )
-    assert "**warm, but WARM013**" in markdown.render(report)
+    assert "| **warm, but broken** | WARM013 |" in markdown.render(report)
     page = html.render(report)
-    assert '<span class="status status-broken-high">warm, but WARM013</span>' in page
+    assert '<span class="status status-broken-high" title="WARM013">warm, but broken</span>' in page
     assert '<figure class="strip strip-broken"' in page
     assert "Warm, but callers still fail or are at risk: WARM013." in page
 
