@@ -157,15 +157,19 @@ def test_a_missing_endpoint_is_exit_3_not_a_traceback(tmp_path: Path) -> None:
     assert {f["rule"] for f in report["findings"]} == {"WARM901"}
 
 
+# No credentials anywhere: no files, no instance metadata, empty keys.
+NO_CREDENTIALS = {
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "",
+    "AWS_SECRET_ACCESS_KEY": "",
+}
+
+
 def test_no_credentials_is_exit_3_with_a_hint(tmp_path: Path) -> None:
-    env = {
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "",
-        "AWS_SECRET_ACCESS_KEY": "",
-    }
+    env = NO_CREDENTIALS
     result = warmcheck(env, "check", "--policy", str(POLICY), "--out-dir", str(tmp_path))
     assert result.returncode == 3, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -198,14 +202,7 @@ def test_collect_writes_a_snapshot_that_check_reads_back(
 
 
 def test_init_without_credentials_writes_nothing_and_says_what_to_do(tmp_path: Path) -> None:
-    env = {
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "",
-        "AWS_SECRET_ACCESS_KEY": "",
-    }
+    env = NO_CREDENTIALS
     out = tmp_path / "warm-policy.yaml"
     result = warmcheck(env, "init", "--out", str(out))
     assert result.returncode == 3, result.stdout + result.stderr
