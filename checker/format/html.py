@@ -177,8 +177,8 @@ footer { color: var(--muted); font-size: 12.5px; margin: 32px auto 24px; }
 @media print {
   @page { margin: 12mm; }
   body { font-size: 10.5pt; }
-  .filters { display: none !important; }
   [hidden] { display: revert !important; }
+  .filters, .filters[hidden] { display: none !important; }
   .banner { color: var(--ink); background: none !important; border: 3px solid currentColor;
     padding: 8px 0; }
   .verdict-fail .verdict { color: var(--fail); }

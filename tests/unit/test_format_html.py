@@ -594,3 +594,14 @@ def test_an_at_expression_is_left_out() -> None:
     strip = week_strip(entry(FiringSource("at(2026-11-03T10:00:00)")), NOW)
     assert strip.firings == ()
     assert strip.undrawn == ("at(2026-11-03T10:00:00)",)
+
+
+def test_print_layout_hides_the_filters_and_opens_every_name(tmp_path: Path) -> None:
+    root = parse(run_check(tmp_path))
+    style = root.find("style").all_text()
+    printed = style[style.index("@media print") :]
+    assert ".filters, .filters[hidden] { display: none !important; }" in printed
+    assert "break-inside: avoid" in printed
+    script = root.find("script").all_text()
+    assert 'addEventListener("beforeprint"' in script
+    assert "d.open = true" in script
