@@ -145,7 +145,7 @@ def _utc(moment: datetime | None) -> str | None:
 
 def to_report_v1(report: Report) -> ReportV1:
     # checker.format's registry imports this module: import the display helpers when used.
-    from checker.format.display import fix_of
+    from checker.format.display import display, fix_of
 
     counts = report.counts()
     return ReportV1(
@@ -178,7 +178,7 @@ def to_report_v1(report: Report) -> ReportV1:
             )
             for entry in report.coverage
         ],
-        names=dict(sorted(report.names.items())),
+        names={arn: display(name) for arn, name in sorted(report.names.items())},
     )
 
 

@@ -197,7 +197,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
         "invocations": [{"executionSuccessful": True}],
         "results": [_result(report, f, rule_index, with_baseline) for f in findings],
         "properties": {
-            "names": dict(sorted(report.names.items())),
+            "names": {arn: name_of(report, arn) for arn in sorted(report.names)},
             "verdict": report.verdict,
             "fail_on": report.fail_on,
             "accounts": list(report.accounts),

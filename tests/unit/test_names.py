@@ -189,3 +189,19 @@ def test_messages_lead_with_names_and_keep_punctuation() -> None:
 def test_display_replaces_control_characters_and_lone_surrogates() -> None:
     assert display("a\x1b[31mb\x00c\ud800") == "a\ufffd[31mb\ufffdc\ufffd"
     assert display("Post-call Survey — ü") == "Post-call Survey — ü"
+
+
+def test_names_from_aws_are_shown_safely_in_every_human_format() -> None:
+    scenario = connect_denied()
+    scenario.flows[0] = scenario.flows[0].model_copy(
+        update={"name": "Main\x1b[31m <b>menu</b>\ud800"}
+    )
+    report = run(scenario)
+    assert report.names[flow_arn("main")] == "Main\x1b[31m <b>menu</b>\ud800"
+    shown = "Main\ufffd[31m <b>menu</b>\ufffd"
+    assert json.loads(json_format.render(report))["names"][flow_arn("main")] == shown
+    page = html.render(report)
+    assert "\x1b" not in page
+    assert "Main\ufffd[31m &lt;b&gt;menu&lt;/b&gt;\ufffd" in page
+    finding = next(f for f in report.findings if f.rule == "WARM013")
+    assert "\x1b" not in fix_of(report, finding) + junit.render(report) + markdown.render(report)
