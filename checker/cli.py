@@ -358,6 +358,17 @@ def _explain(name: str | None) -> int:
     return EXIT_PASS
 
 
+def _check_output_path(path: Path) -> None:
+    """--output names a file in a folder that exists: checked before anything is read."""
+    if path.is_dir():
+        raise UsageError(f"--output {path}: is a folder", hint="name a file, or use --out-dir")
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"--output {path}: folder {path.parent} does not exist",
+            hint="create it first, or pick another path",
+        )
+
+
 def _load_policy(path: str) -> LoadedPolicy:
     """The policy; a missing one says how to get one instead of only "file not found"."""
     if not Path(path).exists():
@@ -380,6 +391,8 @@ def _check(args: argparse.Namespace) -> int:
             f"({', '.join(formats)})",
             hint="pick one, e.g. --format json --output -",
         )
+    if args.output not in (None, "-"):
+        _check_output_path(Path(args.output))
     loaded = _with_regions(_load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)

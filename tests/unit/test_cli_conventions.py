@@ -190,3 +190,15 @@ def test_the_hint_for_a_missing_policy_works_as_written(
     assert main(["init", "--snapshot", snapshot, "--out", "policies/warm-policy.yaml"]) == 0
     assert main(["check", "--snapshot", snapshot, "-q"]) == 3  # drift.json holds a WARM901
     assert (tmp_path / "reports" / "warmcheck.json").is_file()
+
+
+@pytest.mark.parametrize("target", ["missing/report.json", "."])
+def test_an_output_path_mistake_is_bad_input_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    path = tmp_path / target
+    assert check(tmp_path / "out", "--format", "json", "--output", str(path)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"--output {path}" in err
+    assert not (tmp_path / "out").exists()
