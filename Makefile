@@ -10,7 +10,8 @@ PIP_FLAGS ?= --quiet --disable-pip-version-check
 help:
 	@echo "make test    lint, type-check and run every test (what CI runs)"
 	@echo "make demo    run warmcheck against the local sandbox; reports land in reports/"
-	@echo "make check   run warmcheck against your AWS credentials with policies/warm-policy.yaml"
+	@echo "make check   run warmcheck against your AWS credentials with policies/warm-policy.yaml;"
+	@echo "             reports in reports/check/ (make exits 2 on any failure and prints warmcheck's code)"
 	@echo "make bench   print engine and schedule benchmarks"
 	@echo "make schemas regenerate checker/schemas/*.json from the models"
 
@@ -51,8 +52,17 @@ bench: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/warmcheck demo --out-dir reports
 
+# make's own exit status is 0 or 2 whatever a recipe returns, so this recipe prints warmcheck's
+# code (1 drift, 2 bad input, 3 incomplete evidence, 4 bug) and exits with it ("Error 3" in
+# make's message). Scripts that branch on the code call .venv/bin/warmcheck directly.
+CHECK_OUT := reports/check
 check: $(STAMP)
-	$(BIN)/warmcheck check --policy policies/warm-policy.yaml --out-dir reports
+	@status=0; \
+	$(BIN)/warmcheck check --policy policies/warm-policy.yaml --out-dir $(CHECK_OUT) || status=$$?; \
+	if [ $$status -ne 0 ]; then \
+		echo "make check: warmcheck exited $$status (see docs/exit-codes.md); make itself exits 2 on any failure: run $(BIN)/warmcheck check to get the code" >&2; \
+	fi; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info

@@ -23,7 +23,7 @@ from checker import __version__
 from checker.display import shown
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
-from checker.errors import BaselineError, CheckerError, UsageError
+from checker.errors import BaselineError, CheckerError, PolicyError, UsageError
 from checker.format import DEFAULT_FORMATS, FORMATS, Format, find_format
 from checker.output import (
     Append,
@@ -52,6 +52,12 @@ from checker.starter_policy import starter_policy
 from checker.terminal import Terminal
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
+# Works wherever warmcheck is installed, not only inside its repository.
+NO_CREDENTIALS_HINT = (
+    "configure AWS credentials (`aws configure`, AWS_PROFILE=name or --profile name, or "
+    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and run again; to see warmcheck work without an "
+    "account, run `warmcheck demo` (needs the sandbox extra: pip install 'warmcheck[sandbox]')"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,11 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_aws_flags(check)
     check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
+    _add_format_flags(check)
     check.add_argument(
-        "--format",
-        action="append",
-        choices=[fmt.name for fmt in FORMATS],
-        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+        "--output",
+        metavar="FILE",
+        help="write the one --format report to FILE instead of --out-dir; `-` writes it to "
+        "stdout (the summary then goes to stderr), e.g. --format json --output - | jq",
     )
     check.add_argument(
         "--summary-to",
@@ -143,12 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exits 0 when the demo found exactly the drift it seeded.",
     )
     demo.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
-    demo.add_argument(
-        "--format",
-        action="append",
-        choices=[fmt.name for fmt in FORMATS],
-        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
-    )
+    _add_format_flags(demo)
 
     init = commands.add_parser(
         "init",
@@ -236,6 +238,43 @@ def _add_noise_flags(parser: argparse.ArgumentParser, *, default: object) -> Non
     group.add_argument(
         "-q", "--quiet", action="store_true", default=default, help="print only the verdict line"
     )
+
+
+FORMAT_NAMES = tuple(fmt.name for fmt in FORMATS)
+
+
+def _format_list(value: str) -> list[str]:
+    """`json,sarif` or `json`: a comma list of known format names."""
+    names = [name.strip() for name in value.split(",")]
+    for name in names:
+        if name not in FORMAT_NAMES:
+            raise argparse.ArgumentTypeError(
+                f"unknown format {name!r} (choose from {', '.join(FORMAT_NAMES)})"
+            )
+    return names
+
+
+def _add_format_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        action="append",
+        type=_format_list,
+        metavar="FORMAT[,FORMAT]",
+        help=f"report format: {', '.join(FORMAT_NAMES)}; a comma list and/or repeated "
+        f"(default: {','.join(DEFAULT_FORMATS)})",
+    )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="one line per finding on the terminal, without its fix (reports are unchanged)",
+    )
+
+
+def _formats(chosen: list[list[str]] | None) -> list[str]:
+    """--format values flattened in order, each once; the default when none was given."""
+    if not chosen:
+        return list(DEFAULT_FORMATS)
+    return list(dict.fromkeys(name for names in chosen for name in names))
 
 
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
@@ -342,16 +381,38 @@ def _explain(name: str | None) -> int:
         raise UsageError(f"no rule {name!r}", hint="`warmcheck explain` lists every rule")
     doc = DOCS_DIR / f"{meta.id}.md"
     if doc.is_file():
-        print(doc.read_text(encoding="utf-8"), end="")
+        text = doc.read_text(encoding="utf-8")
     else:
-        print(f"{meta.id} {meta.slug} ({meta.severity}): {meta.title}\nFix: {meta.fix}")
+        text = f"{meta.id} {meta.slug} ({meta.severity}): {meta.title}\nFix: {meta.fix}\n"
+    Terminal().markdown(text)
     return EXIT_PASS
 
 
+def _load_policy(path: str) -> LoadedPolicy:
+    """The policy; a missing one says how to get one instead of only "file not found"."""
+    if not Path(path).exists():
+        default = " (the default --policy)" if path == DEFAULT_POLICY_PATH else ""
+        raise PolicyError(
+            path,
+            f"file not found{default}",
+            hint=f"write a starter policy from your account with `warmcheck init --out {path}` "
+            "(or from a saved snapshot: add --snapshot FILE), or point --policy at yours; "
+            "`warmcheck demo` shows warmcheck on a local sandbox",
+        )
+    return load_policy(path)
+
+
 def _check(args: argparse.Namespace) -> int:
+    formats = _formats(args.format)
+    if args.output is not None and len(formats) != 1:
+        raise UsageError(
+            f"--output writes one report, but {len(formats)} formats were asked for "
+            f"({', '.join(formats)})",
+            hint="pick one, e.g. --format json --output -",
+        )
     # Every destination is checked before AWS is read: a path mistake costs no collection.
-    check_outputs(Path(args.out_dir), args.format, args.write_baseline, args.summary_to)
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    check_outputs(Path(args.out_dir), formats, args.write_baseline, args.summary_to, args.output)
+    loaded = _with_regions(_load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -363,12 +424,14 @@ def _check(args: argparse.Namespace) -> int:
         loaded,
         snapshot,
         args.out_dir,
-        args.format,
+        formats,
         args.fail_on,
         args.quiet,
         baseline=baseline,
         write_baseline=args.write_baseline,
         summary_to=args.summary_to,
+        output=args.output,
+        compact=args.compact,
     )
 
 
@@ -376,13 +439,15 @@ def _evaluate_and_report(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
     out_dir: str,
-    formats: list[str] | None,
+    formats: list[str],
     fail_on: str,
     quiet: bool,
     *,
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    output: str | None = None,
+    compact: bool = False,
 ) -> int:
     report = _judge(
         loaded,
@@ -394,13 +459,11 @@ def _evaluate_and_report(
         baseline=baseline,
         write_baseline=write_baseline,
         summary_to=summary_to,
+        output=output,
+        compact=compact,
     )
     if _no_credentials(snapshot):
-        _print_error(
-            "no AWS credentials were found, so nothing could be read",
-            "configure AWS (aws configure, AWS_PROFILE, or environment variables) "
-            "or try `make demo` for a local sandbox",
-        )
+        _print_error("no AWS credentials were found, so nothing could be read", NO_CREDENTIALS_HINT)
     if report.incomplete:
         return EXIT_INCOMPLETE
     return EXIT_DRIFT if report.failing else EXIT_PASS
@@ -410,13 +473,15 @@ def _judge(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
     out_dir: str,
-    formats: list[str] | None,
+    formats: list[str],
     fail_on: str,
     quiet: bool,
     *,
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    output: str | None = None,
+    compact: bool = False,
 ) -> Report:
     """Evaluate, write every report, and show the summary: what `check` and `demo` share."""
     with cyclic_gc_paused():
@@ -428,7 +493,12 @@ def _judge(
             fail_on=fail_on,
             baseline=baseline,  # waivers expire as of the snapshot: the same file, the same report
         )
-    replacements = report_files(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
+    if output is None:
+        replacements = report_files(report, Path(out_dir), formats)
+    elif output == "-":
+        replacements = []  # stdout carries the report alone (for jq)
+    else:
+        replacements = [Replace(Path(output), _render(formats[0], report), "--output")]
     if write_baseline:
         text = _render("json", report)
         replacements.append(Replace(Path(write_baseline), text, "--write-baseline"))
@@ -436,7 +506,12 @@ def _judge(
     if summary_to:  # appended, not replaced: a CI step summary collects every step's output
         appends.append(Append(Path(summary_to), _render("markdown", report), "--summary-to"))
     written = publish(replacements, appends)
-    Terminal(quiet=quiet).summary(report, written)
+    # With the report on stdout, what a person reads goes to stderr.
+    stream = sys.stderr if output == "-" else None
+    Terminal(quiet=quiet, compact=compact, stream=stream).summary(report, written)
+    if output == "-":
+        sys.stdout.write(_render(formats[0], report))
+        sys.stdout.flush()
     return report
 
 
@@ -493,7 +568,7 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    loaded = _with_regions(_load_policy(args.policy), args.region)
     check_file(Path(args.out), "--out")
     snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
     publish([Replace(Path(args.out), snapshot.to_json(), "--out")])
@@ -505,10 +580,7 @@ def _collect(args: argparse.Namespace) -> int:
     if snapshot.errors:
         print(f"warmcheck: {len(snapshot.errors)} read(s) failed; see errors in the snapshot")
         if _no_credentials(snapshot):
-            _print_error(
-                "no AWS credentials were found",
-                "configure AWS or try `make demo` for a local sandbox",
-            )
+            _print_error("no AWS credentials were found", NO_CREDENTIALS_HINT)
         return EXIT_INCOMPLETE
     return EXIT_PASS
 
@@ -541,7 +613,7 @@ def _init(args: argparse.Namespace) -> int:
     if out is not None and out.exists() and not args.force:
         raise UsageError(f"{out} exists", hint="pass --force to overwrite it, or pick --out")
     if out is not None:
-        check_file(out, "--out")
+        check_file(out, "--out", create_parent=True)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -549,11 +621,21 @@ def _init(args: argparse.Namespace) -> int:
         snapshot = _collect_live(
             Policy(version=1, scope=scope), args.profile, args.region, Terminal(quiet=True)
         )
+    if _no_credentials(snapshot):
+        # A policy from an account nobody could read would say that nothing exists.
+        _print_error(
+            "no AWS credentials were found, so no policy was written",
+            NO_CREDENTIALS_HINT.replace("and run again", "and run `warmcheck init` again")
+            + "; or write one from a saved snapshot: `warmcheck init --snapshot FILE --out "
+            f"{args.out if out is not None else 'warm-policy.yaml'}`",
+        )
+        return EXIT_INCOMPLETE
     text = starter_policy(snapshot, now=snapshot.collected_at)
     if out is None:
         print(text, end="")
     else:
-        publish([Replace(out, text, "--out")])
+        # `init --out policies/warm-policy.yaml` creates the folder.
+        publish([Replace(out, text, "--out", create_folder=True)])
         print(
             f"warmcheck: starter policy written to {out}; review it, then run "
             f"`warmcheck check --policy {out}`"
@@ -567,15 +649,31 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
-DEMO_POLICY = "policies/demo-policy.yaml"
+# Shipped inside the package, so `warmcheck demo` works from any folder once installed.
+DEMO_POLICY = Path(__file__).resolve().parent / "sandbox" / "demo-policy.yaml"
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it, else absolute."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    # moto and the seed load only for the demo
+    formats = _formats(args.format)
+    try:  # moto and the seed load only for the demo
+        import moto  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "the demo needs the local AWS sandbox, which is not installed",
+            hint="pip install 'warmcheck[sandbox]' (or pipx install 'warmcheck[sandbox]')",
+        ) from None
     from checker.sandbox import Sandbox, sandbox_environment
     from checker.sandbox.demo import seed_demo
 
-    loaded = load_policy(DEMO_POLICY)
+    loaded = load_policy(_shown_path(DEMO_POLICY))
     print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
     with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
         print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding a contact center")
@@ -583,7 +681,9 @@ def _demo(args: argparse.Namespace) -> int:
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
         snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
-        report = _judge(loaded, snapshot, args.out_dir, args.format, "low", args.quiet)
+        report = _judge(
+            loaded, snapshot, args.out_dir, formats, "low", args.quiet, compact=args.compact
+        )
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:
@@ -611,14 +711,22 @@ def _render(name: str, report: Report) -> str:
 
 
 def check_outputs(
-    out_dir: Path, formats: Sequence[str] | None, baseline: str | None, summary: str | None
+    out_dir: Path,
+    formats: Sequence[str] | None,
+    baseline: str | None,
+    summary: str | None,
+    output: str | None = None,
 ) -> None:
     """Check every destination a `check` run writes, before anything is read or written."""
-    check_directory(out_dir, "--out-dir")
-    for name in dict.fromkeys(formats or DEFAULT_FORMATS):
-        path = out_dir / _format(name).filename
-        if path.exists() or path.is_symlink():
-            check_file(path, "--out-dir")
+    if output is not None:
+        if output != "-":  # --output replaces --out-dir: one report, one named file
+            check_file(Path(output), "--output")
+    else:
+        check_directory(out_dir, "--out-dir")
+        for name in dict.fromkeys(formats or DEFAULT_FORMATS):
+            path = out_dir / _format(name).filename
+            if path.exists() or path.is_symlink():
+                check_file(path, "--out-dir")
     if baseline:
         check_file(Path(baseline), "--write-baseline")
     if summary:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import PurePath
 
 from checker.analysis import Analysis
 from checker.findings import SEVERITY_RANK, Finding, Severity
+from checker.names import mentioned_arns, report_names
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
 from checker.schedule import FiringSource
@@ -41,6 +42,10 @@ class CoverageEntry:
     worst_gap_seconds: int | None
     worst_gap_start: datetime | None
     flows: tuple[str, ...]
+    # Rule IDs of the unwaived findings about this function, and the highest of their severities:
+    # a function that is warm but has a finding at or above medium is never shown as plainly warm.
+    findings: tuple[str, ...] = ()
+    worst_severity: Severity | None = None
     # What the HTML week strip draws: the sources that count and the window over one week.
     firing_sources: tuple[FiringSource, ...] = ()
     strip_start: datetime | None = None
@@ -75,6 +80,8 @@ class Report:
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
     unresolved: tuple[UnresolvedReach, ...] = ()
+    # Display name by ARN for every flow, module, instance, function and warmer mentioned.
+    names: Mapping[str, str] = field(default_factory=dict, compare=False)
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
@@ -179,6 +186,10 @@ def evaluate(
         findings = tuple(sorted(unique.values(), key=lambda f: f.sort_key))
         checked |= {f.resource for f in findings}
         outcomes.append(RuleOutcome(rule_class.meta, tuple(sorted(checked)), findings))
+    coverage = _coverage(analysis, outcomes)
+    every = [finding for outcome in outcomes for finding in outcome.findings]
+    rows = ((entry.function, *entry.warmers, *entry.flows) for entry in coverage)
+    names = report_names(snapshot, mentioned_arns(every, rows))
     return Report(
         policy=policy_ref,
         accounts=tuple(sorted(snapshot.accounts)),
@@ -186,9 +197,10 @@ def evaluate(
         collected_at=snapshot.collected_at,
         fail_on=fail_on,
         outcomes=tuple(outcomes),
-        coverage=_coverage(analysis, outcomes),
+        coverage=coverage,
         baseline_used=baseline is not None,
         unresolved=_unresolved(analysis),
+        names=names,
     )
 
 
@@ -210,14 +222,25 @@ def _unresolved(analysis: Analysis) -> tuple[UnresolvedReach, ...]:
     return tuple(found)
 
 
+def _worst(findings: list[Finding]) -> Severity | None:
+    if not findings:
+        return None
+    return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)
+
+
 def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[CoverageEntry, ...]:
     # A cold function whose every finding is waived is "waived", not "cold".
     open_functions: set[str] = set()
     waived_functions: set[str] = set()
+    # Baselined findings stay listed: the baseline decides the gate, not whether it is broken.
+    about: dict[str, list[Finding]] = {}
     for outcome in outcomes:
         for f in outcome.findings:
             if f.function is not None:
                 (waived_functions if f.waived else open_functions).add(f.function)
+            if not f.waived:
+                for arn in {f.function, f.resource} - {None}:
+                    about.setdefault(str(arn), []).append(f)
     entries = []
     for key, assessment in sorted(analysis.assessments.items(), key=lambda kv: kv[0].arn):
         status: str = assessment.status
@@ -225,6 +248,7 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
             status = "waived"
         gap = assessment.gap
         strip_start, strip_window = analysis.week_strip(assessment)
+        found = about.get(key.arn, [])
         entries.append(
             CoverageEntry(
                 function=key.arn,
@@ -233,6 +257,8 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
                 worst_gap_seconds=gap.seconds if gap is not None else None,
                 worst_gap_start=gap.start if gap is not None else None,
                 flows=tuple(sorted(assessment.required.flows)),
+                findings=tuple(sorted({f.rule for f in found})),
+                worst_severity=_worst(found),
                 firing_sources=tuple(
                     s.firing for s in assessment.exact if s.enabled and s.firing is not None
                 ),

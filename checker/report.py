@@ -70,6 +70,10 @@ class FindingV1(ReportModel):
     waived: bool
     waiver: WaiverV1 | None
     baselined: bool = False
+    fix: str = Field(
+        default="",
+        description="The rule's remedy filled in with this finding's names and ARNs.",
+    )
 
 
 class CoverageV1(ReportModel):
@@ -79,6 +83,16 @@ class CoverageV1(ReportModel):
     worst_gap_seconds: int | None
     worst_gap_start: str | None = Field(default=None, description="UTC start of the worst gap.")
     flows: list[str]
+    findings: list[str] = Field(
+        default_factory=list,
+        description="Rule IDs of the unwaived findings about this function (baselined ones "
+        "included: a baseline decides the gate, not whether the function works).",
+    )
+    worst_severity: Literal["high", "medium", "low"] | None = Field(
+        default=None,
+        description="The highest severity among `findings`. `status` says whether the function "
+        "is warm; a warm function whose worst_severity is high or medium is warm but broken.",
+    )
 
 
 class UnresolvedV1(ReportModel):
@@ -108,9 +122,14 @@ class ReportV1(ReportModel):
     reach: ReachV1 = Field(
         default_factory=ReachV1, description="Whether coverage lists every function flows reach."
     )
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Display name by ARN (Connect console names) for every flow, module, "
+        "instance, function and warmer the report mentions.",
+    )
 
 
-def _finding_v1(finding: Finding) -> FindingV1:
+def _finding_v1(finding: Finding, fix: str) -> FindingV1:
     waiver = finding.waiver
     return FindingV1(
         rule=finding.rule,
@@ -124,6 +143,7 @@ def _finding_v1(finding: Finding) -> FindingV1:
         fingerprint=finding.fingerprint,
         waived=finding.waived,
         baselined=finding.baselined,
+        fix=fix,
         waiver=None
         if waiver is None
         else WaiverV1(
@@ -142,6 +162,9 @@ def _utc(moment: datetime | None) -> str | None:
 
 
 def to_report_v1(report: Report) -> ReportV1:
+    # checker.format's registry imports this module: import the display helpers when used.
+    from checker.format.display import display, fix_of
+
     counts = report.counts()
     return ReportV1(
         tool=ToolV1(version=__version__),
@@ -159,7 +182,7 @@ def to_report_v1(report: Report) -> ReportV1:
             waived=report.waived,
             baselined=report.baselined,
         ),
-        findings=[_finding_v1(finding) for finding in report.findings],
+        findings=[_finding_v1(finding, fix_of(report, finding)) for finding in report.findings],
         coverage=[
             CoverageV1(
                 function=entry.function,
@@ -168,6 +191,8 @@ def to_report_v1(report: Report) -> ReportV1:
                 worst_gap_seconds=entry.worst_gap_seconds,
                 worst_gap_start=_utc(entry.worst_gap_start),
                 flows=list(entry.flows),
+                findings=list(entry.findings),
+                worst_severity=entry.worst_severity,
             )
             for entry in report.coverage
         ],
@@ -180,6 +205,7 @@ def to_report_v1(report: Report) -> ReportV1:
                 for entry in report.unresolved
             ],
         ),
+        names={arn: display(name) for arn, name in sorted(report.names.items())},
     )
 
 

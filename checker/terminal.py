@@ -17,11 +17,13 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.live import Live
-from rich.markup import escape
+from rich.markdown import Markdown
 from rich.table import Table
+from rich.text import Text
 
 from checker.display import shown
 from checker.engine import Report
+from checker.format.display import fix_of, headline_text, named_message, set_aside_text
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold magenta"}
@@ -29,8 +31,11 @@ MAX_LISTED = 50  # findings listed on a terminal; the reports hold all of them
 
 
 class Terminal:
-    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, quiet: bool = False, stream: TextIO | None = None, compact: bool = False
+    ) -> None:
         self.quiet = quiet
+        self.compact = compact  # one line per finding, no fix
         self.stream = stream or sys.stdout
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
         self.live = self.console.is_terminal and not quiet
@@ -38,6 +43,13 @@ class Terminal:
     def line(self, text: str) -> None:
         if not self.quiet:
             print(text, file=self.stream, flush=True)
+
+    def markdown(self, text: str) -> None:
+        """A Markdown document: rendered on a terminal, as it is when piped or redirected."""
+        if self.console.is_terminal:
+            self.console.print(Markdown(text))
+        else:
+            print(text, end="" if text.endswith("\n") else "\n", file=self.stream)
 
     @contextmanager
     def collection(self) -> Iterator[CollectionProgress]:
@@ -55,32 +67,37 @@ class Terminal:
             self.console.print(text, markup=False)
 
     def summary(self, report: Report, written: list[Path]) -> None:
-        counts = report.counts()
         verdict = report.verdict
-        headline = (
-            f"warmcheck: {verdict.upper()}: {report.warm}/{report.required} required functions "
-            f"warm; findings: {counts['high']} high, {counts['medium']} medium, "
-            f"{counts['low']} low"
-        )
-        extras = [f"{report.waived} waived"] if report.waived else []
-        extras += [f"{report.baselined} baselined"] if report.baselined else []
-        if extras:
-            headline += ", " + ", ".join(extras)
+        headline = f"warmcheck: {verdict.upper()}: {headline_text(report)}"
+        aside = set_aside_text(report)
+        listed = [f for f in report.findings if not f.waived and not f.baselined]
         if self.quiet or not self.live:
             print(headline, file=self.stream)
             if not self.quiet:
-                self._plain_findings(report, written)
+                if aside:
+                    print(f"  {aside}", file=self.stream)
+                for finding in listed:
+                    message = named_message(report, finding)
+                    print(f"  {finding.rule} {finding.severity:6} {message}", file=self.stream)
+                    if not self.compact:
+                        print(f"{'':17}fix: {fix_of(report, finding)}", file=self.stream)
+                for path in written:
+                    print(f"report: {shown(str(path))}", file=self.stream)
             return
         self.console.print(headline, style=_VERDICT_STYLE[verdict], markup=False)
+        if aside:
+            self.console.print(aside, style="dim", markup=False)
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for column in ("rule", "severity", "finding"):
             table.add_column(column)
-        listed = [f for f in report.findings if not f.waived and not f.baselined]
         for finding in listed[:MAX_LISTED]:
+            text = Text(named_message(report, finding))
+            if not self.compact:
+                text.append("\nfix: " + fix_of(report, finding), style="dim")
             table.add_row(
                 finding.rule,
-                f"[{_SEVERITY_STYLE[finding.severity]}]{finding.severity}[/]",
-                escape(finding.message),  # a name is never rich markup
+                Text(finding.severity, style=_SEVERITY_STYLE[finding.severity]),
+                text,
             )
         if listed:
             self.console.print(table)
@@ -88,13 +105,6 @@ class Terminal:
             self.console.print(f"… and {len(listed) - MAX_LISTED} more in the reports")
         for path in written:
             self.console.print(f"report: {shown(str(path))}", markup=False)
-
-    def _plain_findings(self, report: Report, written: list[Path]) -> None:
-        for finding in report.findings:
-            if not finding.waived and not finding.baselined:
-                print(f"  {finding.rule} {finding.severity:6} {finding.message}", file=self.stream)
-        for path in written:
-            print(f"report: {shown(str(path))}", file=self.stream)
 
 
 class CollectionProgress:

@@ -445,8 +445,8 @@ _BUGS: Final = (
 )
 NO_CREDENTIALS_MESSAGE: Final = (
     "no AWS credentials found: configure AWS credentials (a profile with --profile, "
-    "AWS_PROFILE, environment variables or SSO), or run `make demo` to try warmcheck "
-    "against the local sandbox"
+    "AWS_PROFILE, environment variables or SSO), or run `warmcheck demo` to try warmcheck "
+    "against a local sandbox"
 )
 
 

@@ -10,6 +10,7 @@ escaped; the only time on the page is the snapshot's own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -18,6 +19,16 @@ from checker import __version__
 from checker.engine import CoverageEntry, Report
 from checker.findings import SEVERITIES, SEVERITY_RANK, Finding
 from checker.format.base import Format
+from checker.format.display import (
+    display,
+    fix_of,
+    flagged,
+    headline_text,
+    name_of,
+    named_message,
+    set_aside_text,
+    status_label,
+)
 from checker.format.markdown import coverage_order, gap_minutes
 from checker.format.week_strip import RateBand, WeekStrip, week_strip
 from checker.rules.base import minutes
@@ -45,6 +56,8 @@ FLEXIBLE = "#fdb022"
 RATE_FILL = "#eff8ff"
 RATE_LINE = "#84caff"
 BEFORE = "#ffffff"
+# A cold, unknown or broken function's strip is outlined so it does not look calm.
+_OUTLINE = {"cold": ("#d92d20", 3), "unknown": ("#b54708", 3), "broken": ("#b54708", 3)}
 # Firings closer together than one unit cannot be told apart: they are drawn as one band.
 MERGE_WITHIN = timedelta(seconds=SECONDS_PER_UNIT)
 
@@ -67,8 +80,10 @@ main, .banner > div, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px
 h2 { font-size: 19px; margin: 28px 0 10px; border-bottom: 1px solid var(--line);
   padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
-code { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  overflow-wrap: anywhere; }
+code { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+/* ARNs break only after ':' and '/' (<wbr>), never inside a word. */
+code.arn { overflow-wrap: normal; word-break: normal; }
+.nw { white-space: nowrap; }
 .context { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
   margin: 16px 0 0; }
 .context dt { color: var(--muted); }
@@ -81,13 +96,17 @@ code { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace
 .cards .label { color: var(--muted); }
 .cards .high.nonzero .count { color: var(--high); }
 .cards .medium.nonzero .count { color: var(--medium); }
-#findings td:nth-child(4) { width: 24%; }
-#findings td:nth-child(5) { width: 14%; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
   border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; }
-td.number, th.number { text-align: right; white-space: nowrap; }
+td.number, th.number { text-align: right; }
+td.number { white-space: nowrap; }
+/* Six columns of names fit 800 px: smaller type and padding. */
+#coverage { font-size: 13px; }
+.table-wrap { overflow-x: auto; }
+#coverage th, #coverage td { padding: 5px 6px; }
+#coverage .status { border-radius: 8px; }
 .sev, .status { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px;
   font-weight: 600; color: #fff; white-space: nowrap; }
 .sev-high { background: var(--high); }
@@ -97,9 +116,29 @@ td.number, th.number { text-align: right; white-space: nowrap; }
 .status-cold { background: var(--fail); }
 .status-unknown { background: var(--incomplete); }
 .status-waived { background: var(--low); }
+.status-broken-high { background: var(--high); }
+.status-broken-medium { background: var(--medium); }
 .muted, .details { color: var(--muted); font-size: 12.5px; }
 .details { margin: 4px 0 0; padding: 0; list-style: none; }
-tr.not-counting td { background: #fcfcfd; color: var(--muted); }
+section.group { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 14px;
+  padding: 8px 14px 4px; break-inside: avoid; }
+section.group > h3 { margin: 2px 0 2px; }
+section.group > p.callers { margin: 0 0 6px; }
+article.finding { border-top: 1px solid var(--soft); padding: 8px 0; }
+article.finding > header { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: baseline; }
+article.finding p { margin: 4px 0 0; }
+article.finding p.fix { background: #f0f9ff; border-left: 3px solid #2e90fa; padding: 4px 8px; }
+article.not-counting { color: var(--muted); }
+details.arn { display: inline-block; }
+details.arn > summary { cursor: pointer; }
+details.arn[open] { display: block; }
+details.arn code { display: block; margin: 2px 0 4px 14px; }
+details.subject { font-size: 12.5px; color: var(--muted); margin: 0 0 2px; }
+details.arns { margin: 4px 0 0; font-size: 12.5px; }
+details.arns > summary { cursor: pointer; color: var(--muted); }
+details.arns dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px;
+  margin: 4px 0 0 14px; }
+details.arns dd { margin: 0; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center;
   margin: 0 0 10px; }
 .filters select { font: inherit; padding: 2px 4px; }
@@ -117,8 +156,16 @@ dl.fixes dd { margin: 2px 0 0 0; }
 .sw-rate { background: repeating-linear-gradient(135deg, #84caff 0 2px, #eff8ff 2px 5px); }
 .sw-gap { background: #f04438; }
 .sw-before { background: linear-gradient(#ffffffa6, #ffffffa6), #b2ddff; }
-figure.strip { margin: 0 0 18px; }
+figure.strip { margin: 0 0 18px; padding: 6px 8px; border-left: 6px solid var(--pass);
+  break-inside: avoid; }
 figure.strip figcaption { margin: 0 0 2px; }
+figure.strip-cold { border-left-color: var(--fail); background: #fef3f2; }
+figure.strip-unknown { border-left-color: var(--incomplete); background: #fffaeb; }
+figure.strip-broken { border-left-color: var(--medium); background: #fffaeb; }
+figure.strip-waived { border-left-color: var(--low); }
+figure.strip .verdict-line { font-weight: 600; }
+figure.strip-cold .verdict-line { color: var(--fail); }
+figure.strip-broken .verdict-line, figure.strip-unknown .verdict-line { color: var(--medium); }
 svg.week-strip { width: 100%; height: auto; display: block; }
 svg .day { font: 11px system-ui, sans-serif; fill: #344054; }
 svg .hour { font: 8px system-ui, sans-serif; fill: #98a2b3; }
@@ -126,15 +173,38 @@ svg .band-label { font: 600 10px system-ui, sans-serif; fill: #1849a9; }
 svg .gap-label { font: bold 10px system-ui, sans-serif; fill: #b42318; }
 svg .empty { font: 12px system-ui, sans-serif; fill: #667085; }
 footer { color: var(--muted); font-size: 12.5px; margin: 32px auto 24px; }
-@media print { .filters { display: none !important; } tr[hidden] { display: table-row; } }
+@media (max-width: 840px) { main, .banner > div, footer { padding: 0 14px; } }
+@media print {
+  @page { margin: 12mm; }
+  body { font-size: 10.5pt; }
+  [hidden] { display: revert !important; }
+  .filters, .filters[hidden] { display: none !important; }
+  .banner { color: var(--ink); background: none !important; border: 3px solid currentColor;
+    padding: 8px 0; }
+  .verdict-fail .verdict { color: var(--fail); }
+  .sev, .status, figure.strip, .swatch, svg { print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+  main, .banner > div, footer { max-width: none; padding: 0; }
+  section.group, article.finding, figure.strip, tr { break-inside: avoid; }
+  .table-wrap { overflow: visible; }
+  #coverage code.arn { overflow-wrap: anywhere; }
+  h2 { break-after: avoid; }
+}
 """
 
 SCRIPT = """
 (function () {
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
+      d.open = true;
+    });
+  });
   var filters = document.getElementById("filters");
-  var table = document.getElementById("findings");
-  if (!filters || !table) { return; }
-  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var list = document.getElementById("findings");
+  if (!filters || !list) { return; }
+  var items = Array.prototype.slice.call(list.querySelectorAll("article.finding"));
+  var groups = Array.prototype.slice.call(list.querySelectorAll("section.group"));
   var pick = {
     severity: document.getElementById("filter-severity"),
     rule: document.getElementById("filter-rule"),
@@ -143,14 +213,17 @@ SCRIPT = """
   var shown = document.getElementById("filter-shown");
   function apply() {
     var visible = 0;
-    rows.forEach(function (row) {
+    items.forEach(function (item) {
       var keep = Object.keys(pick).every(function (key) {
-        return !pick[key].value || row.getAttribute("data-" + key) === pick[key].value;
+        return !pick[key].value || item.getAttribute("data-" + key) === pick[key].value;
       });
-      row.hidden = !keep;
+      item.hidden = !keep;
       if (keep) { visible += 1; }
     });
-    shown.textContent = visible + " of " + rows.length + " shown";
+    groups.forEach(function (group) {
+      group.hidden = !group.querySelector("article.finding:not([hidden])");
+    });
+    shown.textContent = visible + " of " + items.length + " shown";
   }
   Object.keys(pick).forEach(function (key) { pick[key].addEventListener("change", apply); });
   filters.hidden = false;
@@ -208,11 +281,13 @@ def _banner(report: Report) -> list[str]:
         why = "--fail-on never: findings are reported, none fails the run."
     else:
         why = f"No finding at or above {report.fail_on} that is not waived or baselined."
-    warm = f"{report.warm} of {report.required} required function{_s(report.required)} warm."
+    aside = set_aside_text(report)
     return [
         f'<header class="banner verdict-{_e(verdict)}" role="banner">',
         f'<div><h1>warmcheck: <span class="verdict">{_e(verdict.upper())}</span></h1>',
-        f"<p>{_e(why)} {_e(warm)}</p></div>",
+        f"<p>{_e(why)} {_e(headline_text(report))}.</p>",
+        *([f'<p class="aside">{_e(aside[0].upper() + aside[1:])}.</p>'] if aside else []),
+        "</div>",
         "</header>",
     ]
 
@@ -272,6 +347,10 @@ def _findings(report: Report) -> list[str]:
         f'<option value="{severity}">{severity}</option>' for severity in SEVERITIES
     )
     lines += [
+        (
+            '<p class="muted">Grouped by the function or flow they concern, most severe first. '
+            "Each finding carries its fix; every name opens to its ARN.</p>"
+        ),
         '<div id="filters" class="filters" hidden>',
         (
             '<label>Severity <select id="filter-severity" aria-label="Filter findings by severity">'
@@ -289,29 +368,81 @@ def _findings(report: Report) -> list[str]:
         ),
         '<output id="filter-shown" class="muted" aria-live="polite"></output>',
         "</div>",
-        '<table id="findings">',
-        (
-            '<thead><tr><th scope="col">Severity</th><th scope="col">Rule</th>'
-            '<th scope="col">Finding</th><th scope="col">Resource</th>'
-            '<th scope="col">State</th></tr></thead>'
-        ),
-        "<tbody>",
+        '<div id="findings">',
     ]
-    lines += [_finding_row(finding) for finding in findings]
-    lines += ["</tbody>", "</table>", '<h3 id="fixes-heading">How to fix</h3>']
+    for index, (key, members) in enumerate(_groups(report, findings)):
+        lines += _group(report, key, members, f"group-{index}")
+    lines += ["</div>", '<h3 id="rules-heading">Rules in this report</h3>']
     counts: dict[str, int] = {}
     for finding in findings:
         counts[finding.rule] = counts.get(finding.rule, 0) + 1
-    fixes = "".join(
+    described = "".join(
         f'<dt id="rule-{_e(meta.id)}">{_e(meta.id)} <code>{_e(meta.slug)}</code> '
         f'<span class="sev sev-{meta.severity}">{meta.severity}</span> {_e(meta.title)} '
         f'<span class="muted">({counts[meta.id]} finding{_s(counts[meta.id])})</span></dt>'
-        f'<dd>{_e(meta.fix)} <span class="muted">Details: '
+        f'<dd><span class="muted">Full documentation: '
         f"<code>warmcheck explain {_e(meta.id)}</code></span></dd>"
         for meta in rules
     )
-    lines += [f'<dl class="fixes" aria-labelledby="fixes-heading">{fixes}</dl>', "</section>"]
+    lines += [f'<dl class="fixes" aria-labelledby="rules-heading">{described}</dl>', "</section>"]
     return lines
+
+
+GroupKey = tuple[str, str]  # (kind, ARN or text): what a group of findings is about
+
+
+def _group_key(finding: Finding) -> GroupKey:
+    if finding.function is not None:
+        return ("function", finding.function)
+    if "/contact-flow/" in finding.resource or "/flow-module/" in finding.resource:
+        return ("flow", finding.resource)
+    if finding.warmer is not None:
+        return ("warmer", finding.warmer)
+    return ("other", finding.resource)
+
+
+def _groups(report: Report, findings: list[Finding]) -> list[tuple[GroupKey, list[Finding]]]:
+    """Findings by what they concern; the groups with the most severe open finding first."""
+    grouped: dict[GroupKey, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(_group_key(finding), []).append(finding)
+
+    def order(item: tuple[GroupKey, list[Finding]]) -> tuple[tuple[int, int], str, str]:
+        (_, subject), members = item
+        return (min(_finding_order(f)[:2] for f in members), name_of(report, subject), subject)
+
+    return sorted(grouped.items(), key=order)
+
+
+_KIND_LABEL = {"function": "Function", "flow": "Flow", "warmer": "Warmer", "other": ""}
+
+
+def _group(report: Report, key: GroupKey, members: list[Finding], ident: str) -> list[str]:
+    kind, subject = key
+    label = _KIND_LABEL[kind]
+    is_arn = subject.startswith("arn:")
+    heading = _e(name_of(report, subject)) if is_arn else _breakable(subject)
+    callers = sorted({flow for finding in members for flow in finding.flows})
+    lines = [
+        f'<section class="group" id="{ident}" data-kind="{kind}" aria-labelledby="{ident}-h">',
+        (
+            f'<h3 id="{ident}-h">{_e(label + " ") if label else ""}'
+            f'<span class="nw">{heading}</span></h3>'
+        ),
+    ]
+    if is_arn:
+        lines.append(
+            f'<details class="arn subject"><summary>ARN</summary><code class="arn">'
+            f"{_arn(subject)}</code></details>"
+        )
+    if callers and kind != "flow":
+        lines.append(
+            f'<div class="callers muted">called by flow{_s(len(callers))} '
+            + ", ".join(_named(report, flow) for flow in callers)
+            + "</div>"
+        )
+    lines += [_finding_item(report, finding) for finding in members]
+    return [*lines, "</section>"]
 
 
 def _finding_order(finding: Finding) -> tuple[int, int, tuple[str, str, str, str]]:
@@ -319,41 +450,45 @@ def _finding_order(finding: Finding) -> tuple[int, int, tuple[str, str, str, str
     return (counting, -SEVERITY_RANK[finding.severity], finding.sort_key)
 
 
-def _finding_row(finding: Finding) -> str:
+def _finding_item(report: Report, finding: Finding) -> str:
     if finding.waiver is not None:
         state = "waived"
         waiver = finding.waiver
         ticket = f", ticket {waiver.ticket}" if waiver.ticket else ""
-        state_cell = (
-            f'waived<div class="details">{_e(waiver.reason)} (owner {_e(waiver.owner)}, '
-            f"expires {waiver.expires.isoformat()}{_e(ticket)})</div>"
+        state_text = (
+            f'<span class="status status-waived">waived</span> <span class="muted">'
+            f"{_e(waiver.reason)} (owner {_e(waiver.owner)}, expires "
+            f"{waiver.expires.isoformat()}{_e(ticket)})</span>"
         )
     elif finding.baselined:
         state = "baselined"
-        state_cell = 'baselined<div class="details">in the --baseline report</div>'
+        state_text = (
+            '<span class="status status-waived">baselined</span> '
+            '<span class="muted">in the --baseline report: set aside, not failing</span>'
+        )
     else:
-        state, state_cell = "open", "open"
-    details = []
+        state, state_text = "open", ""
+    arns = [("resource", finding.resource)]
     if finding.function and finding.function != finding.resource:
-        details.append(f"function <code>{_e(finding.function)}</code>")
+        arns.append(("function", finding.function))
     if finding.warmer and finding.warmer != finding.resource:
-        details.append(f"warmer <code>{_e(finding.warmer)}</code>")
-    details += [f"flow <code>{_e(flow)}</code>" for flow in finding.flows]
-    detail_list = (
-        '<ul class="details">' + "".join(f"<li>{item}</li>" for item in details) + "</ul>"
-        if details
-        else ""
+        arns.append(("warmer", finding.warmer))
+    arns += [("flow", flow) for flow in finding.flows]
+    arn_rows = "".join(
+        f'<dt>{label}</dt><dd>{_e(name_of(report, arn))} <code class="arn">{_arn(arn)}</code></dd>'
+        for label, arn in arns
     )
-    row_class = "" if state == "open" else ' class="not-counting"'
+    item_class = "finding" if state == "open" else "finding not-counting"
     return (
-        f'<tr{row_class} data-severity="{finding.severity}" data-rule="{_e(finding.rule)}" '
-        f'data-state="{state}">'
-        f'<td><span class="sev sev-{finding.severity}">{finding.severity}</span></td>'
-        f'<td><a href="#rule-{_e(finding.rule)}">{_e(finding.rule)}</a>'
-        f'<div class="details">{_e(finding.slug)}</div></td>'
-        f"<td>{_e(finding.message)}{detail_list}</td>"
-        f"<td><code>{_e(finding.resource)}</code></td>"
-        f"<td>{state_cell}</td></tr>"
+        f'<article class="{item_class}" data-severity="{finding.severity}" '
+        f'data-rule="{_e(finding.rule)}" data-state="{state}">'
+        f'<header><span class="sev sev-{finding.severity}">{finding.severity}</span>'
+        f'<a href="#rule-{_e(finding.rule)}">{_e(finding.rule)}</a>'
+        f'<span class="muted nw">{_e(finding.slug)}</span>{state_text}</header>'
+        f'<p class="message">{_breakable(named_message(report, finding))}</p>'
+        f'<p class="fix"><strong>Fix:</strong> {_breakable(fix_of(report, finding))}</p>'
+        f'<details class="arns"><summary>ARNs</summary><dl>{arn_rows}</dl></details>'
+        "</article>"
     )
 
 
@@ -365,6 +500,8 @@ def _coverage(report: Report) -> list[str]:
     if not report.coverage:
         return [*lines, "<p>No function is required by the policy.</p>", "</section>"]
     lines += [
+        # Very long names scroll inside this box rather than break a word or widen the page.
+        '<div class="table-wrap" id="coverage-wrap">',
         '<table id="coverage">',
         (
             '<thead><tr><th scope="col">Function</th><th scope="col">Status</th>'
@@ -374,16 +511,38 @@ def _coverage(report: Report) -> list[str]:
         "<tbody>",
     ]
     for index, entry in enumerate(sorted(report.coverage, key=coverage_order)):
+        found = ", ".join(_e(rule) for rule in entry.findings)
         lines.append(
-            f'<tr data-status="{_e(entry.status)}">'
-            f'<th scope="row"><a href="#strip-{index}">{_e(_function_name(entry.function))}</a>'
-            f'<div class="details"><code>{_e(entry.function)}</code></div></th>'
-            f"<td>{_status(entry.status)}</td>"
-            f'<td class="number">{_e(gap_minutes(entry.worst_gap_seconds))}</td>'
-            f"<td>{_names(entry.warmers, 'no warmer on this qualifier')}</td>"
-            f"<td>{_names(entry.flows, 'no flow (required by the policy)')}</td></tr>"
+            f'<tr data-status="{_e(entry.status)}"{_flag_attr(entry)}>'
+            f'<th scope="row">{_named(report, entry.function)}</th>'
+            f'<td>{_status(entry)}<div class="details">{found}</div></td>'
+            f'<td class="number"><a href="#strip-{index}" title="its week strip">'
+            f"{_e(gap_minutes(entry.worst_gap_seconds))}</a></td>"
+            f"<td>{_names(report, entry.warmers, 'no warmer on this qualifier')}</td>"
+            f"<td>{_names(report, entry.flows, 'no flow (required by the policy)')}</td></tr>"
         )
-    return [*lines, "</tbody>", "</table>", "</section>"]
+    return [*lines, "</tbody>", "</table>", "</div>", "</section>"]
+
+
+def _flag_attr(entry: CoverageEntry) -> str:
+    return f' data-worst="{entry.worst_severity}"' if entry.worst_severity else ""
+
+
+def _strip_kind(entry: CoverageEntry) -> str:
+    return "broken" if flagged(entry) else entry.status
+
+
+def _strip_verdict(entry: CoverageEntry) -> str:
+    """One line under each strip that says what the strip means for callers."""
+    if entry.status == "cold":
+        return "Cold: callers can meet a cold start (" + (", ".join(entry.findings) or "") + ")."
+    if entry.status == "unknown":
+        return "Unknown: some of its state could not be read, so it is not known to be warm."
+    if entry.status == "waived":
+        return "Cold, but every finding about it is waived."
+    if flagged(entry):
+        return "Warm, but callers still fail or are at risk: " + ", ".join(entry.findings) + "."
+    return "Warm: every gap inside the window is within max_interval."
 
 
 def _strips(report: Report) -> list[str]:
@@ -420,11 +579,12 @@ def _strips(report: Report) -> list[str]:
             else ""
         )
         lines += [
-            f'<figure class="strip" id="strip-{index}">',
+            f'<figure class="strip strip-{_strip_kind(entry)}" id="strip-{index}">',
             (
-                f"<figcaption><strong>{_e(_function_name(entry.function))}</strong> "
-                f"{_status(entry.status)}{gap} "
-                f'<span class="muted">week of {_e(_date(strip.start))}</span></figcaption>'
+                f"<figcaption><strong>{_e(name_of(report, entry.function))}</strong> "
+                f"{_status(entry)}{gap} "
+                f'<span class="muted">week of {_e(_date(strip.start))}</span>'
+                f'<br><span class="verdict-line">{_e(_strip_verdict(entry))}</span></figcaption>'
             ),
             *_svg(strip, entry, f"strip-{index}"),
             "</figure>",
@@ -439,7 +599,7 @@ def _svg(strip: WeekStrip, entry: CoverageEntry, ident: str) -> list[str]:
     rate_top = BODY_TOP + BODY_HEIGHT + 17
     gap_top = rate_top + ROW_HEIGHT * len(strip.rate_bands)
     height = gap_top + (ROW_HEIGHT + 2 if strip.worst_gap else 2)
-    title = f"Week strip of {entry.function}, week of {_date(strip.start)} (UTC)"
+    title = f"Week strip of {entry.function} ({entry.status}), week of {_date(strip.start)} (UTC)"
     out = [
         (
             f'<svg class="week-strip" role="img" '
@@ -486,9 +646,10 @@ def _svg(strip: WeekStrip, entry: CoverageEntry, ident: str) -> list[str]:
         out += _rate_band(strip, band, rate_top + row * ROW_HEIGHT, ident)
     if strip.worst_gap is not None:
         out += _gap(strip, strip.worst_gap, entry, gap_top)
+    outline, stroke = _OUTLINE.get(_strip_kind(entry), ("#98a2b3", 1))
     out.append(
-        f'<rect x="{PAD_X}" y="{BODY_TOP}" width="{WEEK_WIDTH}" height="{BODY_HEIGHT}" '
-        'fill="none" stroke="#98a2b3"/>'
+        f'<rect class="outline" x="{PAD_X}" y="{BODY_TOP}" width="{WEEK_WIDTH}" '
+        f'height="{BODY_HEIGHT}" fill="none" stroke="{outline}" stroke-width="{stroke}"/>'
     )
     out.append("</svg>")
     return out
@@ -637,16 +798,27 @@ def _n(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _status(status: str) -> str:
-    return f'<span class="status status-{_e(status)}">{_e(status)}</span>'
+def _status(entry: CoverageEntry) -> str:
+    """The status badge; a warm function with a medium or high finding never shows plain warm."""
+    if flagged(entry):
+        css = f"status-broken-{entry.worst_severity}"
+        found = ", ".join(entry.findings)
+        return f'<span class="status {css}" title="{_e(found)}">{_e(status_label(entry))}</span>'
+    return f'<span class="status status-{_e(entry.status)}">{_e(entry.status)}</span>'
 
 
-def _names(arns: Sequence[str], empty: str) -> str:
+def _named(report: Report, arn: str) -> str:
+    """A name that opens to its ARN: one click away, never repeated in the row."""
+    return (
+        f'<details class="arn"><summary>{_breakable(name_of(report, arn))}</summary>'
+        f'<code class="arn">{_arn(arn)}</code></details>'
+    )
+
+
+def _names(report: Report, arns: Sequence[str], empty: str) -> str:
     if not arns:
         return f'<span class="muted">{_e(empty)}</span>'
-    items = "".join(
-        f'<li><code title="{_e(arn)}">{_e(_short_name(arn))}</code></li>' for arn in arns
-    )
+    items = "".join(f"<li>{_named(report, arn)}</li>" for arn in arns)
     return f'<ul class="names">{items}</ul>'
 
 
@@ -655,18 +827,46 @@ def _codes(values: Iterable[str]) -> str:
     return rendered or '<span class="muted">none</span>'
 
 
-def _function_name(arn: str) -> str:
-    """`name` or `name:qualifier` from a function ARN."""
-    marker = ":function:"
-    return arn.split(marker, 1)[1] if marker in arn else arn
+_ARN_TOKEN = re.compile(r"arn:[A-Za-z0-9_$:/.*-]+")
+_SEPARATOR = re.compile(r"(?<=[:/])")
 
 
-def _short_name(arn: str) -> str:
-    """What people call a rule, schedule or flow: `rule/name`, `schedule/group/name`, the id."""
-    resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else arn
-    if "/contact-flow/" in resource or "/flow-module/" in resource:
-        return resource.rsplit("/", 2)[-2] + "/" + resource.rsplit("/", 1)[-1]
-    return resource
+def _arn(arn: str) -> str:
+    """An escaped ARN that wraps only after ':' or '/' (or between a UUID's groups): each part
+    between them is unbreakable (a hyphen inside `us-east-1` or `crm-lookup` is no place to
+    break a line)."""
+    parts = [piece for part in _SEPARATOR.split(display(arn)) for piece in _id_groups(part)]
+    return "<wbr>".join(f'<span class="nw">{_e(part)}</span>' for part in parts if part)
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}[:/]?$")
+
+
+def _id_groups(part: str) -> list[str]:
+    """A UUID (a Connect instance or flow ID) may wrap between its hex groups, like a path."""
+    if not _UUID.match(part):
+        return [part]
+    groups = part.split("-")
+    return [group + "-" for group in groups[:-1]] + [groups[-1]]
+
+
+def _breakable(text: str) -> str:
+    """Escaped prose that wraps between words only: ARNs at their separators, and a word with a
+    hyphen or slash (a CLI flag, a function name) is kept whole."""
+    out = []
+    for token in re.split(r"(\s+)", display(text)):
+        if not token or token.isspace():
+            out.append(_e(token))
+            continue
+        match = _ARN_TOKEN.search(token)
+        if match is not None:
+            head, tail = token[: match.start()], token[match.end() :]
+            out.append(_e(head) + _arn(match.group(0)) + _e(tail))
+        elif "-" in token or "/" in token:
+            out.append(f'<span class="nw">{_e(token)}</span>')
+        else:
+            out.append(_e(token))
+    return "".join(out)
 
 
 def _day_label(moment: datetime) -> str:

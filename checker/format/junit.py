@@ -15,15 +15,18 @@ from checker.display import xml_text
 from checker.engine import EVIDENCE_RULE, Report, RuleOutcome
 from checker.findings import Finding
 from checker.format.base import Format
+from checker.format.display import display, fix_of, name_of, named_message
 
 
-def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
+def _case(report: Report, outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
     case = TestCase(name=xml_text(resource), classname=f"warmcheck.{outcome.meta.slug}")
     active = [f for f in findings if not f.waived and not f.baselined]
     if active:
-        message = active[0].message if len(active) == 1 else f"{len(active)} findings"
-        body = "\n".join(_details(f) for f in active)
-        body += f"\nfix: {outcome.meta.fix}\ndocs: warmcheck explain {outcome.meta.id}"
+        message = (
+            named_message(report, active[0]) if len(active) == 1 else f"{len(active)} findings"
+        )
+        body = "\n\n".join(_details(report, f) for f in active)
+        body += f"\ndocs: warmcheck explain {outcome.meta.id}"
         if outcome.meta.id == EVIDENCE_RULE:
             case.add_error_info(message=xml_text(message), output=xml_text(body))
         else:
@@ -38,21 +41,23 @@ def _case(outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestC
             )
         else:
             message = "baselined: present in the --baseline report"
-        output = "\n".join(_details(f) for f in findings)
+        output = "\n\n".join(_details(report, f) for f in findings)
         case.add_skipped_info(message=xml_text(message), output=xml_text(output))
     return case
 
 
-def _details(finding: Finding) -> str:
-    lines = [finding.message]
+def _details(report: Report, finding: Finding) -> str:
+    """The finding by name, each ARN beside its name, then its fix filled in."""
+    lines = [named_message(report, finding)]
     if finding.function:
-        lines.append(f"function: {finding.function}")
+        lines.append(f"function: {name_of(report, finding.function)} ({finding.function})")
     if finding.warmer:
-        lines.append(f"warmer: {finding.warmer}")
-    lines.extend(f"flow: {flow}" for flow in finding.flows)
+        lines.append(f"warmer: {name_of(report, finding.warmer)} ({finding.warmer})")
+    lines.extend(f"flow: {name_of(report, flow)} ({flow})" for flow in finding.flows)
     if finding.detail:
-        lines.append(finding.detail)
+        lines.append(display(finding.detail))
     lines.append(f"fingerprint: {finding.fingerprint}")
+    lines.append(f"fix: {fix_of(report, finding)}")
     return "\n".join(lines)
 
 
@@ -62,7 +67,9 @@ def render(report: Report) -> str:
         by_resource: dict[str, list[Finding]] = defaultdict(list)
         for finding in outcome.findings:
             by_resource[finding.resource].append(finding)
-        cases = [_case(outcome, resource, by_resource[resource]) for resource in outcome.checked]
+        cases = [
+            _case(report, outcome, resource, by_resource[resource]) for resource in outcome.checked
+        ]
         suites.append(
             TestSuite(
                 name=f"{outcome.meta.id} {outcome.meta.slug}",

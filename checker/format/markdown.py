@@ -15,6 +15,14 @@ from datetime import UTC
 from checker.engine import CoverageEntry, Report, RuleOutcome
 from checker.findings import SEVERITIES, Finding
 from checker.format.base import Format
+from checker.format.display import (
+    fix_of,
+    flagged,
+    name_of,
+    named_message,
+    set_aside_text,
+    status_label,
+)
 
 MAX_FINDINGS_PER_RULE = 50
 MAX_COVERAGE_ROWS = 200
@@ -23,7 +31,7 @@ MAX_VALUE_CHARS = 300
 # Findings stop here so that, with the coverage table, a report stays far below 1 MiB.
 FINDINGS_BUDGET_BYTES = 600 * 1024
 
-STATUS_ORDER = {"cold": 0, "unknown": 1, "waived": 2, "warm": 3}
+STATUS_ORDER = {"cold": 0, "unknown": 1, "broken": 2, "waived": 3, "warm": 4}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _BACKTICKS = re.compile(r"`+")
 
@@ -55,7 +63,11 @@ def _headline(report: Report) -> list[str]:
     else:
         why = f"No finding at or above `{report.fail_on}` that is not waived or baselined."
     warm = f"**{report.warm} of {report.required}** required function{_s(report.required)} warm."
-    return [first, "", f"**{verdict.upper()}**: {why} {warm}"]
+    lines = [first, "", f"**{verdict.upper()}**: {why} {warm}"]
+    aside = set_aside_text(report)
+    if aside:  # say plainly what was not judged this run, and why
+        lines += ["", _text(aside[0].upper() + aside[1:]) + "."]
+    return lines
 
 
 def _counts(report: Report) -> list[str]:
@@ -85,13 +97,13 @@ def _findings(report: Report) -> list[str]:
         return [*lines, "No findings.", ""]
     budget = FINDINGS_BUDGET_BYTES
     for outcome in groups:
-        group = _group(outcome, budget)
+        group = _group(report, outcome, budget)
         budget -= sum(len(line.encode("utf-8", "surrogatepass")) + 1 for line in group)
         lines += group
     return lines
 
 
-def _group(outcome: RuleOutcome, budget: int) -> list[str]:
+def _group(report: Report, outcome: RuleOutcome, budget: int) -> list[str]:
     meta = outcome.meta
     findings = sorted(outcome.findings, key=_counting_first)
     total = len(findings)
@@ -103,7 +115,7 @@ def _group(outcome: RuleOutcome, budget: int) -> list[str]:
     ]
     shown = 0
     for finding in findings[:MAX_FINDINGS_PER_RULE]:
-        line = _finding_line(finding)
+        line = _finding_line(report, finding)
         if len(line.encode("utf-8", "surrogatepass")) + 1 > budget:
             break
         budget -= len(line.encode("utf-8", "surrogatepass")) + 1
@@ -111,7 +123,7 @@ def _group(outcome: RuleOutcome, budget: int) -> list[str]:
         shown += 1
     if shown < total:
         lines.append(f"- … and {total - shown} more")
-    lines += ["", f"**Fix:** {_text(meta.fix)} Details: `warmcheck explain {meta.id}`.", ""]
+    lines += ["", f"Details: `warmcheck explain {meta.id}`.", ""]
     return lines
 
 
@@ -119,7 +131,8 @@ def _counting_first(finding: Finding) -> tuple[int, tuple[str, str, str, str]]:
     return (1 if finding.waived or finding.baselined else 0, finding.sort_key)
 
 
-def _finding_line(finding: Finding) -> str:
+def _finding_line(report: Report, finding: Finding) -> str:
+    """Names first: the message by name, its fix, then the ARN (a line break away)."""
     prefix = ""
     if finding.waiver is not None:
         waiver = finding.waiver
@@ -130,8 +143,10 @@ def _finding_line(finding: Finding) -> str:
         )
     elif finding.baselined:
         prefix = "*baselined* (in the --baseline report): "
-    message = _text(_cut(finding.message, MAX_MESSAGE_CHARS))
-    return f"- {prefix}{message} — resource {_code(_cut(finding.resource, MAX_VALUE_CHARS))}"
+    message = _text(_cut(named_message(report, finding), MAX_MESSAGE_CHARS))
+    fix = _text(_cut(fix_of(report, finding), MAX_MESSAGE_CHARS))
+    resource = _code(_cut(finding.resource, MAX_VALUE_CHARS))
+    return f"- {prefix}{message}  \n  **Fix:** {fix}  \n  <sub>{resource}</sub>"
 
 
 def _coverage(report: Report) -> list[str]:
@@ -139,13 +154,16 @@ def _coverage(report: Report) -> list[str]:
     if not report.coverage:
         return [*lines, "No function is required by the policy.", ""]
     lines += [
-        "| function | status | worst gap (min) | warmers | flows |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| function | status | findings | worst gap (min) | warmers | flows |",
+        "| --- | --- | --- | ---: | ---: | ---: |",
     ]
     entries = sorted(report.coverage, key=coverage_order)
     for entry in entries[:MAX_COVERAGE_ROWS]:
+        name = _text(_cut(name_of(report, entry.function), MAX_VALUE_CHARS))
+        arn = _code(_cut(entry.function, MAX_VALUE_CHARS), cell=True)
+        status = f"**{status_label(entry)}**" if flagged(entry) else entry.status
         lines.append(
-            f"| {_code(_cut(entry.function, MAX_VALUE_CHARS), cell=True)} | {entry.status} | "
+            f"| {name}<br><sub>{arn}</sub> | {status} | {', '.join(entry.findings) or '—'} | "
             f"{gap_minutes(entry.worst_gap_seconds)} | {len(entry.warmers)} | "
             f"{len(entry.flows)} |"
         )
@@ -155,8 +173,9 @@ def _coverage(report: Report) -> list[str]:
 
 
 def coverage_order(entry: CoverageEntry) -> tuple[int, str]:
-    """Functions that need attention first, then by ARN."""
-    return (STATUS_ORDER.get(entry.status, len(STATUS_ORDER)), entry.function)
+    """Functions that need attention first (warm but broken before plainly warm), then by ARN."""
+    status = "broken" if flagged(entry) else entry.status
+    return (STATUS_ORDER.get(status, len(STATUS_ORDER)), entry.function)
 
 
 def gap_minutes(seconds: int | None) -> str:

@@ -19,6 +19,7 @@ from checker.arns import parse_arn
 from checker.engine import PolicyRef, Report
 from checker.findings import AppliedWaiver, Finding, Severity
 from checker.format.base import Format
+from checker.format.display import fix_of, name_of, named_message
 from checker.rules import ALL_RULES, RuleMeta
 from checker.rules.base import DOCS_DIR
 
@@ -30,6 +31,8 @@ SARIF_SCHEMA = (
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "warmcheck/v1"
 LEVELS: dict[Severity, str] = {"high": "error", "medium": "warning", "low": "note"}
+# What GitHub code scanning ranks security results by (a string holding a number, 0.1-10).
+SECURITY_SEVERITY: dict[Severity, str] = {"high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
 @cache
@@ -74,7 +77,12 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         "fullDescription": {"text": _what_it_means(doc) or meta.title},
         "help": help_,
         "defaultConfiguration": {"level": LEVELS[meta.severity]},
-        "properties": {"severity": meta.severity, "slug": meta.slug, "tags": [meta.phase]},
+        "properties": {
+            "severity": meta.severity,
+            "security-severity": SECURITY_SEVERITY[meta.severity],
+            "slug": meta.slug,
+            "tags": ["security", meta.phase],
+        },
     }
 
 
@@ -94,15 +102,16 @@ def _physical(policy: PolicyRef, policy_field: str | None) -> dict[str, Any]:
     }
 
 
-def _logical(finding: Finding) -> list[dict[str, Any]]:
-    """The finding's resource first, then its function and warmer when they differ."""
+def _logical(report: Report, finding: Finding) -> list[dict[str, Any]]:
+    """The finding's resource first, then its function and warmer when they differ: each by
+    its display name, the ARN as the fully qualified name."""
     arns = dict.fromkeys(a for a in (finding.resource, finding.function, finding.warmer) if a)
     locations = []
     for arn in arns:
         parsed = parse_arn(arn)
         locations.append(
             {
-                "name": parsed.resource if parsed is not None else arn,
+                "name": name_of(report, arn) if parsed is not None else arn,
                 "fullyQualifiedName": arn,
                 "kind": "resource",
             }
@@ -132,7 +141,7 @@ def _result(
 ) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": _physical(report.policy, finding.policy_field),
-        "logicalLocations": _logical(finding),
+        "logicalLocations": _logical(report, finding),
     }
     if finding.policy_field:
         location["message"] = {"text": f"policy setting {finding.policy_field}"}
@@ -141,13 +150,15 @@ def _result(
         "function": finding.function,
         "warmer": finding.warmer,
         "flows": list(finding.flows),
+        "fix": fix_of(report, finding),
     }
     if finding.detail:
         properties["detail"] = finding.detail
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        # Names first; the ARNs are one step away, in the logical locations and properties.
+        "message": {"text": named_message(report, finding)},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         # Waivers were checked: an empty list says "not suppressed", absence would say "unknown".
@@ -186,6 +197,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
         "invocations": [{"executionSuccessful": True}],
         "results": [_result(report, f, rule_index, with_baseline) for f in findings],
         "properties": {
+            "names": {arn: name_of(report, arn) for arn in sorted(report.names)},
             "verdict": report.verdict,
             "fail_on": report.fail_on,
             "accounts": list(report.accounts),

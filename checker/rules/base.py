@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from checker.arns import LATEST, parse_arn, parse_function_arn
 from checker.display import shown, shown_document
 from checker.findings import Finding, Severity, fingerprint
 from checker.schedule import format_gap_length
@@ -24,6 +27,9 @@ class RuleMeta:
     severity: Severity
     title: str
     fix: str = ""
+    # The doc's "How to fix", as templates filled with one finding's names (see `remedy`): the
+    # first whose every placeholder the finding can fill wins; none fits: `fix`.
+    remedies: tuple[str, ...] = ()
     policy_field: str = "warm"  # the setting a finding points at (SARIF's physical location)
     # state: judged from AWS state; evidence: unread state; policy: about the policy itself.
     phase: Literal["state", "evidence", "policy"] = "state"
@@ -90,3 +96,84 @@ def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:
 
 
 minutes = format_gap_length
+
+
+_FORMATTER = string.Formatter()
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+def remedy_values(finding: Finding, names: Mapping[str, str]) -> dict[str, str]:
+    """What a remedy template may name, from one finding: only what the finding really holds."""
+
+    def name(arn: str) -> str:
+        return names.get(arn) or arn
+
+    values: dict[str, str] = {"resource": name(finding.resource), "resource_arn": finding.resource}
+    key = parse_function_arn(finding.function) if finding.function else None
+    if finding.function:
+        values |= {"function": name(finding.function), "function_arn": finding.function}
+    if key is not None:
+        values |= {
+            "function_name": key.name,
+            "qualifier": key.qualifier,
+            "qualifier_flag": "" if key.qualifier == LATEST else f" --qualifier {key.qualifier}",
+            "account": key.account,
+            "region": key.region,
+            "partition": key.partition,
+        }
+    if finding.warmer:
+        warmer = parse_arn(finding.warmer)
+        values |= {"warmer": name(finding.warmer), "warmer_arn": finding.warmer}
+        if warmer is not None and warmer.service == "events":
+            rule_name = warmer.resource.rsplit("/", 1)[-1]
+            values |= {
+                "warmer_kind": "rule",
+                "enable_warmer": f"aws events enable-rule --name {rule_name}",
+            }
+            if key is not None:
+                values["allow_warmer"] = (
+                    f"aws lambda add-permission --function-name {key.name}"
+                    f"{values['qualifier_flag']} --statement-id {rule_name} "
+                    "--action lambda:InvokeFunction --principal events.amazonaws.com "
+                    f"--source-arn {finding.warmer}"
+                )
+        elif warmer is not None and warmer.service == "scheduler":
+            group, _, schedule_name = warmer.resource.removeprefix("schedule/").partition("/")
+            values |= {
+                "warmer_kind": "schedule",
+                "enable_warmer": (
+                    f"aws scheduler get-schedule --group-name {group} --name {schedule_name}, "
+                    "then update-schedule with the same settings and --state ENABLED "
+                    "(update-schedule replaces every field)"
+                ),
+            }
+            if finding.function:
+                values["allow_warmer"] = (
+                    f"grant the execution role of schedule {schedule_name} "
+                    f"lambda:InvokeFunction on {finding.function}"
+                )
+    if finding.flows:
+        values |= {
+            "flow": name(finding.flows[0]),
+            "flows": ", ".join(f"\u201c{name(flow)}\u201d" for flow in finding.flows),
+        }
+        instance_arn = finding.flows[0].split("/contact-flow/")[0].split("/flow-module/")[0]
+        if "/" in instance_arn and ":instance/" in instance_arn:
+            values |= {
+                "instance": name(instance_arn),
+                "instance_arn": instance_arn,
+                "instance_id": instance_arn.rsplit("/", 1)[-1],
+            }
+    return values
+
+
+def remedy(meta: RuleMeta, finding: Finding, names: Mapping[str, str]) -> str:
+    """The rule's fix filled in with this finding's names and ARNs (if none fits: the generic)."""
+    values = remedy_values(finding, names)
+    for template in meta.remedies:
+        if _placeholders(template) <= values.keys():
+            return template.format_map(values)
+    return meta.fix

@@ -17,6 +17,17 @@ class MissingWarmer(Rule):
         severity="high",
         title="A required function has no warm source at all",
         fix="Add a scheduled rule or schedule that targets exactly this function and qualifier.",
+        remedies=(
+            (
+                "Keep {function} warm: add a scheduled rule (or schedule) that targets "
+                "exactly {function_arn} at least every max_interval, and let the rule "
+                "invoke that qualifier: aws lambda add-permission --function-name "
+                "{function_name}{qualifier_flag} --statement-id warm-{function_name} "
+                "--action lambda:InvokeFunction --principal events.amazonaws.com "
+                "--source-arn "
+                "arn:{partition}:events:{region}:{account}:rule/warm-{function_name}"
+            ),
+        ),
         policy_field="warm.accept",
     )
 

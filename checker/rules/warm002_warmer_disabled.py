@@ -17,6 +17,10 @@ class WarmerDisabled(Rule):
         severity="high",
         title="A function's only warm sources are disabled or outside their dates",
         fix="Enable the rule or schedule (or move its start/end dates) so it fires again.",
+        remedies=(
+            ("Enable {warmer_kind} {warmer} so it warms {function} again: {enable_warmer}"),
+            ("Enable a warmer of {function} (or move its start/end dates) so it fires again."),
+        ),
         policy_field="warm.accept",
     )
 

@@ -28,6 +28,13 @@ class WarmGapTooLong(Rule):
         severity="medium",
         title="The worst gap between warm invocations exceeds max_interval",
         fix="Fire the warmer more often, or add a second one that covers the gap.",
+        remedies=(
+            (
+                "Fire {warmer_kind} {warmer} at least every max_interval inside the "
+                "window, or add a second warmer for {function_arn} that covers the gap."
+            ),
+            ("Fire the warmers of {function} more often, or add one that covers the gap."),
+        ),
         policy_field="warm.max_interval",
     )
 

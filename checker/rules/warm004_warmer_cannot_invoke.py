@@ -18,6 +18,7 @@ class WarmerCannotInvoke(Rule):
         title="A warmer has no permission to invoke the function at that qualifier",
         fix="Add a resource-policy statement for the rule (or the invoke right to the "
         "schedule's execution role) on exactly that qualifier.",
+        remedies=(("Let {warmer_kind} {warmer} invoke {function}: {allow_warmer}"),),
         policy_field="warm.accept",
     )
 

@@ -17,6 +17,12 @@ class WrongQualifier(Rule):
         severity="high",
         title="A warmer targets another version or alias of a required function",
         fix="Point the warmer's target at the qualified ARN the flows call.",
+        remedies=(
+            (
+                "Point the target of {warmer_kind} {warmer} at {function_arn}, the "
+                "qualifier the flows call ({flows}), and let it invoke that qualifier."
+            ),
+        ),
         policy_field="warm.accept",
     )
 

@@ -17,6 +17,13 @@ class OrphanWarmer(Rule):
         severity="low",
         title="A warmer targets a function that no in-scope flow reaches",
         fix="Delete the warmer, or list the function in extra_functions if it must stay warm.",
+        remedies=(
+            (
+                "Delete {warmer_kind} {warmer} (it warms {function}, which no in-scope "
+                "flow calls), or add {function_arn} to extra_functions if it must stay "
+                "warm."
+            ),
+        ),
         policy_field="extra_functions",
     )
 

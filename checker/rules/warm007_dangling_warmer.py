@@ -17,6 +17,12 @@ class DanglingWarmer(Rule):
         severity="medium",
         title="A warmer targets a function, version or alias that does not exist",
         fix="Point the warmer at an existing function and qualifier, or delete it.",
+        remedies=(
+            (
+                "Point {warmer_kind} {warmer} at a function and qualifier that exist, "
+                "or delete it: {function_arn} does not exist."
+            ),
+        ),
         policy_field="warmers.name_patterns",
     )
 

@@ -18,6 +18,13 @@ class UnsafeWarmPayload(Rule):
         title="A warmer does not send the policy's warm payload",
         fix="Set the target's constant input to the policy payload so the handler can "
         "return early.",
+        remedies=(
+            (
+                "Set the constant input of the target of {warmer_kind} {warmer} (for "
+                "{function}) to the policy's warm.payload, so the handler can return "
+                "early."
+            ),
+        ),
         policy_field="warm.payload",
     )
 

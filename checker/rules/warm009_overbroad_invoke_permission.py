@@ -20,6 +20,15 @@ class OverbroadInvokePermission(Rule):
         title="A resource-policy statement lets a service invoke with no source condition",
         fix="Replace the statement with one pinned to the rule or instance ARN "
         "(--source-arn) and your account (--source-account).",
+        remedies=(
+            (
+                "Replace the statement on {function} that the message names with one "
+                "pinned to the rule or instance ARN: aws lambda remove-permission "
+                "--function-name {function_name}{qualifier_flag} --statement-id "
+                "<statement id>, then add-permission again with --source-arn and "
+                "--source-account {account}."
+            ),
+        ),
         policy_field="warm.require_source_arn",
     )
 

@@ -17,6 +17,14 @@ class FunctionTimeoutTooLong(Rule):
         severity="low",
         title="A required function's timeout exceeds max_function_timeout",
         fix="Lower the function's timeout to what Connect waits (8 s for a synchronous call).",
+        remedies=(
+            (
+                "Lower the timeout of {function_name} to what Connect waits (8 s): aws "
+                "lambda update-function-configuration --function-name {function_name} "
+                "--timeout 8, then publish a version and move the qualifier the flows "
+                "call ({qualifier}) to it."
+            ),
+        ),
         policy_field="warm.max_function_timeout",
     )
 

@@ -25,6 +25,12 @@ class UnresolvableLambdaReference(Rule):
         title="A flow invokes a Lambda or module through a reference warmcheck cannot resolve",
         fix="Use a static function ARN in the flow, or list the possible functions in "
         "extra_functions and waive this finding for the flow.",
+        remedies=(
+            (
+                "Use a static function ARN in flow {resource}, or list the functions it "
+                "may call in extra_functions and waive WARM011 for {resource_arn}."
+            ),
+        ),
         policy_field="scope.flow_statuses",
     )
 

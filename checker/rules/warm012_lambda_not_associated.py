@@ -17,6 +17,13 @@ class LambdaNotAssociated(Rule):
         severity="high",
         title="A flow calls a Lambda that is not associated with its Connect instance",
         fix="Associate the function with the instance (connect associate-lambda-function).",
+        remedies=(
+            (
+                "Associate {function} with instance {instance}: aws connect "
+                "associate-lambda-function --instance-id {instance_id} --function-arn "
+                "{function_arn}"
+            ),
+        ),
         policy_field="scope.instances",
     )
 

@@ -18,6 +18,15 @@ class ConnectCannotInvoke(Rule):
         severity="high",
         title="The function's resource policy does not let the Connect instance invoke it",
         fix="Add a statement for connect.amazonaws.com with the instance ARN as source ARN.",
+        remedies=(
+            (
+                "Let instance {instance} invoke {function}: aws lambda add-permission "
+                "--function-name {function_name}{qualifier_flag} --statement-id "
+                "connect-{instance_id} --action lambda:InvokeFunction --principal "
+                "connect.amazonaws.com --source-arn {instance_arn} --source-account "
+                "{account}"
+            ),
+        ),
         policy_field="scope.instances",
     )
 

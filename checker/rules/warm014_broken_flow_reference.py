@@ -17,6 +17,16 @@ class BrokenFlowReference(Rule):
         severity="high",
         title="A flow calls a Lambda function or flow module that does not exist",
         fix="Fix the reference in the flow, or restore the function, alias or module.",
+        remedies=(
+            (
+                "Fix flow {resource}: it calls {function}, which does not exist; point "
+                "the block at an existing function and qualifier, or restore it."
+            ),
+            (
+                "Fix flow {resource}: point its Invoke module block at a module that "
+                "exists, or restore the module."
+            ),
+        ),
         policy_field="scope.flow_statuses",
     )
 

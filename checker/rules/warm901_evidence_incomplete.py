@@ -19,6 +19,12 @@ class EvidenceIncomplete(Rule):
         title="Some state could not be read, so the verdict cannot be trusted",
         fix="Grant the read-only permissions in policies/iam/warmcheck-readonly.json, or fix "
         "the resource named, and run again.",
+        remedies=(
+            (
+                "Make {resource} readable (policies/iam/warmcheck-readonly.json grants "
+                "every read warmcheck needs), then run again."
+            ),
+        ),
         policy_field="scope",
         phase="evidence",
     )

@@ -157,19 +157,24 @@ def test_a_missing_endpoint_is_exit_3_not_a_traceback(tmp_path: Path) -> None:
     assert {f["rule"] for f in report["findings"]} == {"WARM901"}
 
 
+# No credentials anywhere: no files, no instance metadata, empty keys.
+NO_CREDENTIALS = {
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "",
+    "AWS_SECRET_ACCESS_KEY": "",
+}
+
+
 def test_no_credentials_is_exit_3_with_a_hint(tmp_path: Path) -> None:
-    env = {
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "",
-        "AWS_SECRET_ACCESS_KEY": "",
-    }
+    env = NO_CREDENTIALS
     result = warmcheck(env, "check", "--policy", str(POLICY), "--out-dir", str(tmp_path))
     assert result.returncode == 3, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "make demo" in result.stderr
+    assert "`warmcheck demo`" in result.stderr
+    assert "make demo" not in result.stderr  # works outside the repository too
 
 
 def test_collect_writes_a_snapshot_that_check_reads_back(
@@ -194,3 +199,18 @@ def test_collect_writes_a_snapshot_that_check_reads_back(
     assert offline.returncode == live_code == 1
     offline_report = json.loads((tmp_path / "offline" / "warmcheck.json").read_text())
     assert offline_report["findings"] == live["findings"]
+
+
+def test_init_without_credentials_writes_nothing_and_says_what_to_do(tmp_path: Path) -> None:
+    env = NO_CREDENTIALS
+    out = tmp_path / "warm-policy.yaml"
+    result = warmcheck(env, "init", "--out", str(out))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert not out.exists()  # a policy from an unread account would say nothing exists
+    assert "no policy was written" in result.stderr
+    assert "run `warmcheck init` again" in result.stderr
+    assert f"warmcheck init --snapshot FILE --out {out}" in result.stderr
+    assert "make demo" not in result.stderr
+    printed = warmcheck(env, "init")  # to stdout: nothing printed either
+    assert printed.returncode == 3
+    assert printed.stdout == ""

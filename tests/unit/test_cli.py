@@ -112,7 +112,13 @@ def test_json_report_validates_against_its_schema(tmp_path: Path) -> None:
             "waived",
             "waiver",
             "baselined",
+            "fix",
         }
+        assert finding["fix"], finding["rule"]
+    assert set(report) >= {"names", "coverage", "findings"}
+    for entry in report["coverage"]:
+        assert {"findings", "worst_severity"} <= set(entry)
+        assert report["names"][entry["function"]]
 
 
 def test_junit_parses_back_with_one_suite_per_rule(tmp_path: Path) -> None:

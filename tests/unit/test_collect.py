@@ -1364,7 +1364,8 @@ def test_no_credentials_is_a_failure_that_says_what_to_do(
         "NoCredentials",
     )
     assert failure.message == NO_CREDENTIALS_MESSAGE
-    assert "make demo" in failure.message
+    assert "warmcheck demo" in failure.message
+    assert "make demo" not in failure.message  # works outside the repository too
     assert collection.snapshot.accounts == []
     assert collection.calls == {"sts:GetCallerIdentity": 1}
 

@@ -86,6 +86,8 @@ class Element:
     parent: Element | None
     children: list[Element] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    # Text and child elements in document order, so all_text reads as a browser would.
+    content: list[str | Element] = field(default_factory=list, repr=False)
 
     def iter(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
         found = []
@@ -103,7 +105,7 @@ class Element:
         return matches[0]
 
     def all_text(self) -> str:
-        return "".join(self.text) + "".join(child.all_text() for child in self.children)
+        return "".join(part if isinstance(part, str) else part.all_text() for part in self.content)
 
 
 VOID = {"meta", "link", "br", "img", "input", "hr", "source", "col", "area", "base", "wbr"}
@@ -123,11 +125,14 @@ class DomBuilder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, {k: v or "" for k, v in attrs}, self.current)
         self.current.children.append(element)
+        self.current.content.append(element)
         if tag not in VOID:
             self.current = element
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Element(tag, {k: v or "" for k, v in attrs}, self.current))
+        element = Element(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(element)
+        self.current.content.append(element)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID:
@@ -140,6 +145,7 @@ class DomBuilder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.current.text.append(data)
+        self.current.content.append(data)
 
 
 def parse(text: str) -> Element:
@@ -242,15 +248,29 @@ def test_banner_summary_and_findings_table(tmp_path: Path) -> None:
     assert cards["medium"] == "4"
     assert cards["low"] == "2"
     assert cards["required functions"] == "3"
-    rows = root.find("table").find("tbody").iter("tr")
+    listing = next(e for e in root.iter("div") if e.attrs.get("id") == "findings")
+    rows = listing.iter("article", "finding")
     assert len(rows) == len(report["findings"])
     assert {(r.attrs["data-rule"], r.attrs["data-severity"]) for r in rows} == {
         (f["rule"], f["severity"]) for f in report["findings"]
     }
-    # Highest severity first; every row is visible without JavaScript.
-    severities = [row.attrs["data-severity"] for row in rows]
-    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    # Every finding is visible without JavaScript, and carries its own fix, filled in.
     assert all("hidden" not in row.attrs for row in rows)
+    fixes = {f["rule"]: f["fix"] for f in report["findings"]}
+    for row in rows:
+        assert row.find("p", "fix").all_text() == "Fix: " + fixes[row.attrs["data-rule"]]
+    # Grouped by what they concern; the group with the most severe finding first.
+    groups = listing.iter("section", "group")
+    assert [g.attrs["data-kind"] for g in groups] == ["flow"] + ["function"] * 4
+    first = [g.iter("article", "finding")[0].attrs["data-severity"] for g in groups]
+    assert first == sorted(first, key=["high", "medium", "low"].index)
+    billing = next(g for g in groups if g.find("h3").all_text() == "Function billing")
+    assert {a.attrs["data-rule"] for a in billing.iter("article")} == {
+        "WARM003",
+        "WARM008",
+        "WARM009",
+    }
+    assert BILLING in billing.find("details").all_text()  # the ARN, one click away
 
 
 def test_filter_controls_have_one_option_per_severity_and_rule(tmp_path: Path) -> None:
@@ -274,6 +294,9 @@ def test_filter_controls_have_one_option_per_severity_and_rule(tmp_path: Path) -
         assert name in script
 
 
+INSTANCE = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"
+
+
 def test_coverage_matrix(tmp_path: Path) -> None:
     root = parse(run_check(tmp_path))
     table = next(t for t in root.iter("table") if t.attrs.get("id") == "coverage")
@@ -283,9 +306,19 @@ def test_coverage_matrix(tmp_path: Path) -> None:
     assert len(rows) == 3
     billing = next(row for row in rows if BILLING in row.all_text())
     assert billing.attrs["data-status"] == "cold"
-    assert "rule/billing-warmer" in billing.all_text()
-    assert "contact-flow/main" in billing.all_text()
-    assert "15" in [td.all_text() for td in billing.iter("td")]
+    # Names lead; each ARN sits once in the row, inside the <details> its name opens.
+    summaries = [summary.all_text() for summary in billing.iter("summary")]
+    assert summaries == ["billing", "billing-warmer", "Main"]
+    codes = [code.all_text() for code in billing.iter("code")]
+    assert codes == [
+        BILLING,
+        "arn:aws:events:us-east-1:123456789012:rule/billing-warmer",
+        f"{INSTANCE}/contact-flow/main",
+    ]
+    assert billing.all_text().count(BILLING) == 1
+    cells = [td.all_text() for td in billing.iter("td")]
+    assert "15" in cells
+    assert "coldWARM003, WARM008, WARM009" in cells  # the badge, then the findings under it
 
 
 def test_one_accessible_week_strip_per_coverage_entry(tmp_path: Path) -> None:
@@ -383,7 +416,7 @@ def test_all_text_is_escaped() -> None:
     assert "<b>because" not in text
     root = parse(text)
     assert len(root.iter("script")) == 1
-    row = root.find("table").find("tbody").find("tr")
+    row = root.find("article", "finding")
     assert "<img src=x onerror=alert(1)> & co" in row.all_text()
     assert "<b>because</b>" in row.all_text()
     assert row.attrs["data-state"] == "waived"
@@ -562,3 +595,14 @@ def test_an_at_expression_is_left_out() -> None:
     strip = week_strip(entry(FiringSource("at(2026-11-03T10:00:00)")), NOW)
     assert strip.firings == ()
     assert strip.undrawn == ("at(2026-11-03T10:00:00)",)
+
+
+def test_print_layout_hides_the_filters_and_opens_every_name(tmp_path: Path) -> None:
+    root = parse(run_check(tmp_path))
+    style = root.find("style").all_text()
+    printed = style[style.index("@media print") :]
+    assert ".filters, .filters[hidden] { display: none !important; }" in printed
+    assert "break-inside: avoid" in printed
+    script = root.find("script").all_text()
+    assert 'addEventListener("beforeprint"' in script
+    assert "d.open = true" in script

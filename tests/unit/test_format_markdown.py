@@ -141,7 +141,7 @@ def test_headline_and_counts(tmp_path: Path) -> None:
     assert not re.search(r"[\U0001F300-\U0001FAFF\u2705\u274C\u26A0]", text)  # no emoji
 
 
-def test_findings_grouped_by_rule_with_one_fix_each(tmp_path: Path) -> None:
+def test_findings_grouped_by_rule_each_with_its_own_fix(tmp_path: Path) -> None:
     text = drift_markdown(tmp_path)
     findings = section(text, "### Findings")
     headings = re.findall(r"^#### (WARM\d{3}) `([a-z-]+)` · (high|medium|low)", findings, re.M)
@@ -160,20 +160,32 @@ def test_findings_grouped_by_rule_with_one_fix_each(tmp_path: Path) -> None:
     for rule_id, slug, severity in headings:
         group = section(findings, f"#### {rule_id}")
         assert (slug, severity) == (metas[rule_id].slug, metas[rule_id].severity)
-        assert group.count("**Fix:**") == 1
+        assert group.count("**Fix:**") == 1  # one finding per rule in the drift, one fix each
         assert f"`warmcheck explain {rule_id}`" in group
-        assert len(re.findall(r"^- ", group, re.M)) == 1  # one finding per rule in the drift
+        assert len(re.findall(r"^- ", group, re.M)) == 1
     survey = section(findings, "#### WARM001")
-    assert "resource `arn:aws:lambda:us-east-1:123456789012:function:survey`" in survey
+    # Names first, the fix filled in with this finding's names, the ARN one line below.
+    assert "\n- survey is called by 1 in-scope flow" in survey
+    assert "--function-name survey --statement-id warm-survey" in survey
+    assert "<sub>`arn:aws:lambda:us-east-1:123456789012:function:survey`</sub>" in survey
+    assert survey.count("arn:aws:lambda:us-east-1:123456789012:function:survey`") == 1
 
 
 def test_coverage_table(tmp_path: Path) -> None:
     coverage = section(drift_markdown(tmp_path), "### Coverage")
     rows = [line for line in coverage.splitlines() if line.startswith("|")]
-    assert cells(rows[0]) == ["function", "status", "worst gap (min)", "warmers", "flows"]
+    assert cells(rows[0]) == [
+        "function",
+        "status",
+        "findings",
+        "worst gap (min)",
+        "warmers",
+        "flows",
+    ]
     assert cells(rows[2]) == [
-        "`arn:aws:lambda:us-east-1:123456789012:function:billing`",
+        "billing<br><sub>`arn:aws:lambda:us-east-1:123456789012:function:billing`</sub>",
         "cold",
+        "WARM003, WARM008, WARM009",
         "15",
         "1",
         "1",
@@ -189,7 +201,23 @@ def test_pass_verdict() -> None:
     assert text.startswith("## warmcheck: PASS\n")
     assert "**1 of 1** required function warm." in text
     assert "No findings." in text
-    assert cells(text.splitlines()[-1]) == [f"`{arn('a')}`", "warm", "5", "0", "2"]
+    assert cells(text.splitlines()[-1]) == [
+        f"a<br><sub>`{arn('a')}`</sub>",
+        "warm",
+        "—",
+        "5",
+        "0",
+        "2",
+    ]
+
+
+def test_a_warm_function_with_a_medium_finding_is_not_shown_plainly_warm() -> None:
+    broken = replace(entry(arn("a"), "warm", 300), findings=("WARM013",), worst_severity="high")
+    minor = replace(entry(arn("b"), "warm", 300), findings=("WARM010",), worst_severity="low")
+    text = markdown.render(report([], (minor, broken)))
+    rows = [cells(line) for line in text.splitlines() if "<sub>" in line]
+    assert [row[1] for row in rows] == ["**warm, but broken**", "warm"]
+    assert [row[2] for row in rows] == ["WARM013", "WARM010"]
 
 
 def test_incomplete_verdict_says_so() -> None:
@@ -209,12 +237,12 @@ def test_waived_and_baselined_findings_are_marked() -> None:
     assert "| high | 1 |" in text
     lines = [line for line in text.splitlines() if line.startswith("- ")]
     # Findings that count come first in their group.
-    assert arn("new") in lines[0]
-    waived_line = next(line for line in lines if arn("legacy") in line)
+    assert lines[0].startswith("- new is cold")
+    waived_line = next(line for line in lines if "legacy is cold" in line)
     assert waived_line.startswith("- *waived* (migration ends in March; owner cc-platform; ")
     assert "expires 2027-03-31" in waived_line
     assert "ticket CC-12" in waived_line
-    assert next(line for line in lines if arn("old") in line).startswith("- *baselined*")
+    assert next(line for line in lines if "old is cold" in line).startswith("- *baselined*")
 
 
 def test_pipes_and_backticks_are_escaped() -> None:
@@ -223,10 +251,12 @@ def test_pipes_and_backticks_are_escaped() -> None:
     text = markdown.render(report([finding(WarmGapTooLong, odd, message)], (entry(odd),)))
     line = next(line for line in text.splitlines() if line.startswith("- "))
     assert r"gap \| of \`15 min\` with \*stars\* and \<b\>tags\</b\>" in line
-    assert "resource ``arn:aws:lambda:us-east-1:123456789012:function:a|b`c``" in line
+    assert "<sub>``arn:aws:lambda:us-east-1:123456789012:function:a|b`c``</sub>" in text
     row = text.splitlines()[-1]
-    assert cells(row)[0] == r"``arn:aws:lambda:us-east-1:123456789012:function:a\|b`c``"
-    assert len(cells(row)) == 5
+    assert cells(row)[0].endswith(
+        r"<sub>``arn:aws:lambda:us-east-1:123456789012:function:a\|b`c``</sub>"
+    )
+    assert len(cells(row)) == 6
 
 
 def test_long_sections_are_capped() -> None:
@@ -234,10 +264,10 @@ def test_long_sections_are_capped() -> None:
     coverage = tuple(entry(arn(f"fn-{index:03d}")) for index in range(250))
     text = markdown.render(report(findings, coverage))
     group = section(text, "#### WARM001")
-    assert len(re.findall(r"^- arn:", group, re.M)) == markdown.MAX_FINDINGS_PER_RULE
+    assert len(re.findall(r"^- ", group, re.M)) == markdown.MAX_FINDINGS_PER_RULE + 1
     assert "- … and 10 more" in group
     assert "60 findings" in group.splitlines()[0]
-    rows = [line for line in section(text, "### Coverage").splitlines() if line.startswith("| `")]
+    rows = [line for line in section(text, "### Coverage").splitlines() if "<sub>" in line]
     assert len(rows) == markdown.MAX_COVERAGE_ROWS
     assert "… and 50 more functions" in text
 
@@ -258,9 +288,9 @@ def test_stays_under_the_step_summary_limit() -> None:
 
 def test_coverage_lists_functions_that_need_attention_first() -> None:
     coverage = (entry(arn("a"), "warm", 60), entry(arn("b"), "cold"), entry(arn("c"), "unknown"))
-    rows = [line for line in markdown.render(report([], coverage)).splitlines() if "| `" in line]
+    rows = [line for line in markdown.render(report([], coverage)).splitlines() if "<sub>" in line]
     assert [cells(row)[1] for row in rows] == ["cold", "unknown", "warm"]
-    assert cells(rows[2])[2] == "1"
+    assert cells(rows[2])[3] == "1"
 
 
 @pytest.mark.parametrize(

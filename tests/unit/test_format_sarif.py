@@ -139,6 +139,16 @@ def test_every_rule_is_a_descriptor_with_its_fix_and_docs(tmp_path: Path) -> Non
         assert descriptor["defaultConfiguration"]["level"] == LEVELS[meta.severity]
         assert descriptor["properties"]["severity"] == meta.severity
         assert isinstance(descriptor["properties"]["tags"], list)
+        # What GitHub code scanning ranks by: a numeric string and the `security` tag.
+        assert (
+            descriptor["properties"]["security-severity"]
+            == {
+                "high": "8.0",
+                "medium": "5.5",
+                "low": "3.0",
+            }[meta.severity]
+        )
+        assert "security" in descriptor["properties"]["tags"]
 
 
 def test_levels_follow_severity_and_rule_index_points_at_the_rule(tmp_path: Path) -> None:
@@ -151,7 +161,15 @@ def test_levels_follow_severity_and_rule_index_points_at_the_rule(tmp_path: Path
     for result, finding in zip(results, report["findings"], strict=True):
         assert result["level"] == LEVELS[finding["severity"]]
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-        assert result["message"]["text"] == finding["message"]
+        # Names first in the message; every ARN it replaced is one step away.
+        text = result["message"]["text"]
+        assert "arn:aws:lambda" not in text, text
+        for arn in filter(None, (finding["resource"], finding["function"], finding["warmer"])):
+            if arn in finding["message"]:
+                assert report["names"][arn] in text
+        located = {loc["fullyQualifiedName"] for loc in result["locations"][0]["logicalLocations"]}
+        assert finding["resource"] in located
+        assert result["properties"]["fix"] == finding["fix"]
         assert result["properties"]["function"] == finding["function"]
         assert result["properties"]["warmer"] == finding["warmer"]
         assert result["properties"]["flows"] == finding["flows"]

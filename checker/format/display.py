@@ -1,0 +1,111 @@
+"""What every human format shows for a finding: names first, the ARN one step away, its fix.
+
+`display` is where AWS-supplied text passes before a human format escapes it for its own syntax
+(HTML, Markdown, the terminal): a flow name is free text an account owner typed, so it goes
+through the one sanitiser (`checker.display.shown`) and never reaches a report as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from checker.display import shown
+from checker.engine import CoverageEntry, Report
+from checker.findings import Finding
+from checker.names import name_for
+from checker.rules import ALL_RULES, RuleMeta
+from checker.rules.base import remedy
+
+_ARN = re.compile(r"arn:[A-Za-z0-9_$:/.*-]+")
+
+
+def display(text: str) -> str:
+    """AWS text made safe to show: what would move the cursor or cannot be encoded is escaped."""
+    return shown(text)
+
+
+def name_of(report: Report, arn: str) -> str:
+    """The display name of an ARN (read from the ARN when the report does not name it)."""
+    return display(name_for(arn, report.names) if arn.startswith("arn:") else arn)
+
+
+@cache
+def _metas() -> dict[str, RuleMeta]:
+    return {rule.meta.id: rule.meta for rule in ALL_RULES}
+
+
+def fix_of(report: Report, finding: Finding) -> str:
+    """The rule's remedy, filled in with this finding's names and ARNs."""
+    meta = _metas().get(finding.rule)
+    return display(remedy(meta, finding, report.names)) if meta is not None else ""
+
+
+def named_message(report: Report, finding: Finding) -> str:
+    """The finding's message with every ARN in it replaced by its display name."""
+
+    def named(match: re.Match[str]) -> str:
+        arn = match.group(0)
+        tail = ""
+        while arn and arn[-1] in ".:":  # sentence punctuation after an ARN
+            arn, tail = arn[:-1], arn[-1] + tail
+        return name_for(arn, report.names) + tail
+
+    return display(_ARN.sub(named, finding.message))
+
+
+def flagged(entry: CoverageEntry) -> bool:
+    """Warm, but with an unwaived finding at or above medium: never shown as plainly warm."""
+    return entry.status == "warm" and entry.worst_severity in ("high", "medium")
+
+
+def status_label(entry: CoverageEntry) -> str:
+    """The coverage status a person reads: warm is not the whole story when a finding at or
+    above medium is about the function (the findings column names them)."""
+    if flagged(entry):
+        return "warm, but broken" if entry.worst_severity == "high" else "warm, with issues"
+    return entry.status
+
+
+def headline_text(report: Report) -> str:
+    """What passed or failed, in words: with a baseline, the new findings are what counts."""
+    counts = report.counts()
+    by_severity = f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
+    total = sum(counts.values())
+    if report.baseline_used:
+        found = (
+            f"{total} new finding{_s(total)} not in the baseline ({by_severity})"
+            if total
+            else "no new finding beyond the baseline"
+        )
+    else:
+        found = f"findings: {by_severity}"
+    return f"{_warm_text(report)}; {found}"
+
+
+def _warm_text(report: Report) -> str:
+    text = f"{report.warm}/{report.required} required functions warm"
+    broken = sum(1 for entry in report.coverage if flagged(entry))
+    if broken:
+        text += f" ({broken} of them warm but with a medium or high finding)"
+    return text
+
+
+def set_aside_text(report: Report) -> str:
+    """What was set aside rather than judged: baselined and waived findings, said plainly."""
+    parts = []
+    if report.baselined:
+        parts.append(
+            f"{report.baselined} known finding{_s(report.baselined)} set aside by the baseline "
+            "(still in the reports, marked baselined; they do not fail the run)"
+        )
+    if report.waived:
+        parts.append(
+            f"{report.waived} finding{_s(report.waived)} waived by the policy (with owner and "
+            "expiry in the reports)"
+        )
+    return "set aside: " + "; ".join(parts) if parts else ""
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
