@@ -22,6 +22,9 @@ from checker import __version__
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import BaselineError, CheckerError, UsageError
+from checker.fix import FIX_FORMATS, fix_json_schema
+from checker.fix.model import FixPlanV1
+from checker.fix.run import fix_summary, make_plan, render_plan
 from checker.format import DEFAULT_FORMATS, FORMATS, find_format
 from checker.format import json as json_format
 from checker.format import markdown as markdown_format
@@ -125,6 +128,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_aws_flags(collect)
 
+    fix = commands.add_parser(
+        "fix",
+        parents=[noise],
+        help="write the change that closes each finding (AWS CLI, CloudFormation, Terraform)",
+        description="Read the same findings as `check` (live, read-only, or --snapshot) and "
+        "write a fix plan: warmcheck-fix.json and its renderings. warmcheck never applies it. "
+        "Exit codes: 0 plan written, 2 bad input, 3 evidence incomplete (the plan covers only "
+        "what was read).",
+    )
+    fix.add_argument(
+        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
+    )
+    fix.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="plan from this snapshot file (from `warmcheck collect`) instead of reading AWS",
+    )
+    _add_aws_flags(fix)
+    fix.add_argument("--out-dir", default="reports", help="where the plan goes (default reports/)")
+    fix.add_argument(
+        "--format",
+        action="append",
+        choices=[fmt.name for fmt in FIX_FORMATS],
+        help="plan (warmcheck-fix.json), cli (warmcheck-fix.sh), cloudformation "
+        "(warmcheck-fix.cfn.yaml), terraform (warmcheck-fix.tf.json); repeatable (default: all)",
+    )
+
     demo = commands.add_parser(
         "demo",
         parents=[noise],
@@ -197,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema", parents=[noise], help="print a JSON Schema generated from the models"
     )
-    schema.add_argument("document", choices=("policy", "snapshot", "report"))
+    schema.add_argument("document", choices=("policy", "snapshot", "report", "fix"))
 
     explain = commands.add_parser("explain", parents=[noise], help="print a rule's documentation")
     explain.add_argument("rule", nargs="?", help="rule ID or slug; omit to list every rule")
@@ -289,6 +319,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _init(args)
     if args.command == "schedule":
         return _schedule(args)
+    if args.command == "fix":
+        return _fix(args)
     return _check(args)
 
 
@@ -297,6 +329,7 @@ def _schema(document: str) -> int:
         "policy": policy_json_schema,
         "snapshot": snapshot_json_schema,
         "report": report_json_schema,
+        "fix": fix_json_schema,
     }
     print(json.dumps(schemas[document](), indent=2, sort_keys=True))
     return EXIT_PASS
@@ -479,6 +512,39 @@ def _collect(args: argparse.Namespace) -> int:
             )
         return EXIT_INCOMPLETE
     return EXIT_PASS
+
+
+def _fix(args: argparse.Namespace) -> int:
+    loaded = _with_regions(load_policy(args.policy), args.region)
+    if args.snapshot is not None:
+        snapshot = load_snapshot(args.snapshot)
+    else:
+        snapshot = _collect_live(
+            loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet)
+        )
+    plan, written = write_fix_plan(loaded, snapshot, Path(args.out_dir), args.format)
+    for line in fix_summary(plan, written, quiet=args.quiet):
+        print(line)
+    if not plan.complete:
+        _print_error(
+            "evidence is incomplete: the plan covers only what could be read",
+            "see the WARM901 findings (`warmcheck check`), fix access and run again",
+        )
+        return EXIT_INCOMPLETE
+    return EXIT_PASS
+
+
+def write_fix_plan(
+    loaded: LoadedPolicy, snapshot: Snapshot, out_dir: Path, formats: list[str] | None
+) -> tuple[FixPlanV1, list[Path]]:
+    """Plan, render every chosen file, then write each atomically."""
+    with cyclic_gc_paused():
+        plan = make_plan(loaded, snapshot, today=_utc_now().date())
+    files = render_plan(plan, formats)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in files:
+        _write_atomically(out_dir / name, text)
+    return plan, [out_dir / name for name, _ in files]
 
 
 def _schedule(args: argparse.Namespace) -> int:
