@@ -44,6 +44,7 @@ schemas: $(STAMP)
 	$(BIN)/python -m checker schema policy > checker/schemas/policy.schema.json
 	$(BIN)/python -m checker schema snapshot > checker/schemas/snapshot.schema.json
 	$(BIN)/python -m checker schema report > checker/schemas/report.schema.json
+	$(BIN)/python -m checker schema fix > checker/schemas/fix.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -16,7 +16,7 @@ from typing import Any
 
 from checker import __version__
 from checker.analysis import Analysis, WarmSource
-from checker.arns import FunctionKey, connect_resource_id, parse_arn, parse_function_arn
+from checker.arns import FunctionKey, parse_arn, parse_function_arn
 from checker.engine import Report
 from checker.findings import Finding
 from checker.fix.model import (
@@ -565,7 +565,7 @@ class _Builder:
                 continue
             steps.append(
                 AssociateLambdaStep(
-                    instance_id=connect_resource_id(instance.arn, "instance"),
+                    instance_id=instance.id,
                     instance_arn=instance.arn,
                     function_arn=key.arn,
                 )
