@@ -9,7 +9,7 @@ PIP_FLAGS ?= --quiet --disable-pip-version-check
 
 help:
 	@echo "make test    lint, type-check and run every test (what CI runs)"
-	@echo "make demo    run warmcheck against the local sandbox; reports land in reports/"
+	@echo "make demo    run warmcheck against the local sandbox; reports and the fix plan land in reports/"
 	@echo "make check   run warmcheck against your AWS credentials with policies/warm-policy.yaml"
 	@echo "make bench   print engine and schedule benchmarks"
 	@echo "make schemas regenerate checker/schemas/*.json from the models"
@@ -50,7 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 demo: $(STAMP)
-	$(BIN)/warmcheck demo --out-dir reports
+	$(BIN)/warmcheck demo --fix --out-dir reports
 
 check: $(STAMP)
 	$(BIN)/warmcheck check --policy policies/warm-policy.yaml --out-dir reports

@@ -165,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
     demo.add_argument(
+        "--fix",
+        action="store_true",
+        help="also write the fix plan for the seeded drift (warmcheck-fix.*) to --out-dir",
+    )
+    demo.add_argument(
         "--format",
         action="append",
         choices=[fmt.name for fmt in FORMATS],
@@ -616,6 +621,11 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"  seeded drift: {line}")
         snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
         report = _judge(loaded, snapshot, args.out_dir, args.format, "low", args.quiet)
+        if args.fix:
+            plan, written = write_fix_plan(loaded, snapshot, Path(args.out_dir), None)
+            for line in fix_summary(plan, written, quiet=True):
+                print(f"warmcheck demo: {line.removeprefix('warmcheck ')}")
+            print(f"warmcheck demo: plan written: {', '.join(str(p) for p in written)}")
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:

@@ -349,7 +349,8 @@ def _manual(step: ManualStep) -> list[str]:
 
 
 def _wrap(text: str) -> list[str]:
-    return [f"# {line}" for line in textwrap.wrap(_one_line(text), 96)] or ["#"]
+    wrapped = textwrap.wrap(_one_line(text), 96, break_on_hyphens=False, break_long_words=False)
+    return [f"# {line}" for line in wrapped] or ["#"]
 
 
 def _comment_block(label: str, items: Iterable[str]) -> list[str]:

@@ -64,12 +64,20 @@ def render(plan: FixPlanV1) -> str:
                 if not isinstance(step, ManualStep):
                     notes.append(_note(entry.rule, entry.resource, step))
                 continue
+            if isinstance(step, RetargetRuleStep):
+                notes.append(
+                    f"after apply ({entry.rule} {entry.resource}): the replacement target on rule "
+                    f"{step.rule_name} is added beside target {step.target_id}, which still "
+                    f"invokes {step.previous_target_arn}; remove that one by hand (`aws events "
+                    f"remove-targets --rule {step.rule_name} --ids {step.target_id}`) or where "
+                    "the rule is defined"
+                )
             for kind, name, body in added:
                 body["provider"] = f"aws.{alias}"
                 resources.setdefault(kind, {}).setdefault(name, body)
     for entry in plan.entries:
         if entry.manual:
-            notes.append(f"manual ({entry.rule} {entry.resource}): {entry.summary}")
+            notes.append(f"{entry.rule} {entry.resource}: {entry.summary}")
     document: dict[str, Any] = {
         "//": "\n".join(" ".join(note.split()) for note in notes),
         "terraform": {

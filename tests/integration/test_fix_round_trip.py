@@ -135,3 +135,23 @@ def test_a_windowed_policy_gets_a_scheduler_warmer_that_the_next_check_accepts(
     assert ("WARM001", missing.resource) in before
     assert {rule for rule, _ in after} & set(FIXABLE) == set()
     assert after <= before
+
+
+def test_demo_with_fix_writes_the_plan_for_the_seeded_drift_and_still_exits_0(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ENV_TO_REMOVE}
+    result = subprocess.run(
+        [sys.executable, "-m", "checker", "demo", "--fix", "--out-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8 change(s) and 3 manual step(s)" in result.stdout
+    plan = FixPlanV1.model_validate_json((tmp_path / "warmcheck-fix.json").read_text())
+    assert {e.rule for e in plan.entries if not e.manual} == set(FIXABLE)
+    assert (tmp_path / "warmcheck-fix.sh").is_file()
