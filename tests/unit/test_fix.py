@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import yaml
 from cfnlint.api import ManualArgs, lint
 
 from checker.analysis import Analysis
-from checker.cli import main
+from checker.cli import build_parser, main
 from checker.engine import PolicyRef, evaluate
 from checker.fix import FIX_FORMATS, cloudformation, shell, terraform
 from checker.fix.model import (
@@ -506,3 +507,19 @@ def test_the_shell_plan_quotes_everything_and_starts_strict() -> None:
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "\nset -euo pipefail\n" in text
     assert "--flexible-time-window Mode=OFF" in text
+
+
+def test_help_and_docs_name_the_fix_command_and_every_documented_line_parses() -> None:
+    assert "fix" in build_parser().format_help()
+    readme = (ROOT / "README.md").read_text()
+    assert "`warmcheck fix" in readme
+    lines = [
+        line.strip()
+        for line in (ROOT / "docs" / "fix.md").read_text().splitlines()
+        if line.strip().startswith("warmcheck ")
+    ]
+    assert any(line.startswith("warmcheck fix ") for line in lines)
+    for line in lines:
+        build_parser().parse_args(shlex.split(line)[1:])
+    for fmt in FIX_FORMATS:
+        assert f"`{fmt.filename}`" in (ROOT / "docs" / "fix.md").read_text()
