@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -19,6 +19,7 @@ from checker.fix.model import FixPlanV1
 from checker.fix.plan import FIXABLE
 from checker.sandbox import ENV_TO_REMOVE, Sandbox
 from checker.sandbox.demo import DemoManifest, seed_demo
+from checker.sandbox.seeding import SandboxClients
 
 pytestmark = pytest.mark.integration
 
@@ -155,3 +156,40 @@ def test_demo_with_fix_writes_the_plan_for_the_seeded_drift_and_still_exits_0(
     plan = FixPlanV1.model_validate_json((tmp_path / "warmcheck-fix.json").read_text())
     assert {e.rule for e in plan.entries if not e.manual} == set(FIXABLE)
     assert (tmp_path / "warmcheck-fix.sh").is_file()
+
+
+@pytest.mark.parametrize("drift", ["disabled-and-role-stripped", "latest-without-input"])
+def test_schedule_drift_round_trip(
+    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path, drift: str
+) -> None:
+    sb, manifest = sandbox
+    warmer = manifest.warmer("warm-auth-pin-verify")
+    assert warmer.kind == "scheduler_schedule"
+    assert warmer.role_arn is not None
+    clients = SandboxClients.from_env(sb.env())
+    target: dict[str, Any] = {"Arn": warmer.target, "RoleArn": warmer.role_arn}
+    state_: Literal["ENABLED", "DISABLED"] = "ENABLED"
+    if drift == "disabled-and-role-stripped":
+        target["Input"] = warmer.input
+        state_ = "DISABLED"
+        role_name = warmer.role_arn.rsplit("/", 1)[1]
+        clients.iam.delete_role_policy(RoleName=role_name, PolicyName="invoke")
+        expected = {"WARM002"}
+    else:
+        target["Arn"] = warmer.target.rsplit(":", 1)[0]  # $LATEST, while the flows call :live
+        expected = {"WARM005", "WARM008"}
+    clients.scheduler.update_schedule(
+        Name=warmer.name,
+        ScheduleExpression=warmer.expression,
+        FlexibleTimeWindow={"Mode": "OFF"},
+        State=state_,
+        Target=target,  # type: ignore[arg-type]
+    )
+    plan, before, after = round_trip(sb, tmp_path, DEMO_POLICY)
+    planted = {rule for rule, resource in before if resource in (warmer.arn, warmer.target)}
+    assert planted == expected
+    types = {s.type for e in plan.entries if e.rule in expected for s in e.steps}
+    assert "update_schedule" in types
+    if drift == "disabled-and-role-stripped":
+        assert "role_policy" in types  # it would be WARM004 the moment it fired again
+    assert after == {(rule, resource) for rule, resource in before if rule not in FIXABLE}

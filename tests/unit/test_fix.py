@@ -25,8 +25,10 @@ from checker.fix.model import (
     LambdaPermissionStep,
     ManualStep,
     RetargetRuleStep,
+    RolePolicyStep,
     SchedulerRoleStep,
     ScheduleStep,
+    UpdateScheduleStep,
 )
 from checker.fix.plan import POLICY_SIZE_LIMIT, build_plan
 from checker.policy import Policy
@@ -42,8 +44,10 @@ from tests.scenario import (
     default_policy,
     fn_arn,
     healthy,
+    invoke_role,
     policy_document,
     rule_arn,
+    schedule,
     scheduled_rule,
     statement,
 )
@@ -523,3 +527,65 @@ def test_help_and_docs_name_the_fix_command_and_every_documented_line_parses() -
         build_parser().parse_args(shlex.split(line)[1:])
     for fmt in FIX_FORMATS:
         assert f"`{fmt.filename}`" in (ROOT / "docs" / "fix.md").read_text()
+
+
+# --- schedules as warmers ---------------------------------------------------------------------
+
+
+def scheduled_crm(**fields: Any) -> Scenario:
+    """crm-lookup:prod warmed by a Scheduler schedule instead of a rule."""
+    scenario = without_crm_warmer()
+    role = fields.pop("role", invoke_role("crm-scheduler", CRM))
+    scenario.roles = [role]
+    fields.setdefault("role_arn", role.arn)
+    scenario.schedules = [
+        schedule("crm-schedule", "rate(5 minutes)", fields.pop("target", CRM), **fields)
+    ]
+    return scenario
+
+
+def test_a_healthy_schedule_needs_nothing() -> None:
+    plan, _ = plan_for(scheduled_crm())
+    assert plan.entries == []
+
+
+def test_a_disabled_schedule_is_updated_with_its_own_settings_and_enabled() -> None:
+    plan, _ = plan_for(scheduled_crm(state="DISABLED", flexible_window_minutes=3))
+    (update,) = only_entry(plan, "WARM002").steps
+    assert isinstance(update, UpdateScheduleStep)
+    assert (update.name, update.group, update.schedule_expression) == (
+        "crm-schedule",
+        "default",
+        "rate(5 minutes)",
+    )
+    assert (update.target_arn, update.flexible_window_minutes) == (CRM, 3)
+    assert update.role_arn == f"arn:aws:iam::{ACCOUNT}:role/crm-scheduler"
+    script = shell.render(plan)
+    assert "--flexible-time-window Mode=FLEXIBLE,MaximumWindowInMinutes=3 --state ENABLED" in script
+
+
+def test_a_schedule_whose_role_cannot_invoke_gets_an_inline_policy_on_that_role() -> None:
+    plan, _ = plan_for(scheduled_crm(role=invoke_role("crm-scheduler", BILLING)))
+    (step,) = only_entry(plan, "WARM004").steps
+    assert isinstance(step, RolePolicyStep)
+    assert (step.role_name, step.function_arn) == ("crm-scheduler", CRM)
+    assert "aws iam put-role-policy --role-name crm-scheduler" in shell.render(plan)
+
+
+def test_a_schedule_on_the_wrong_qualifier_is_re_pointed_and_its_role_widened() -> None:
+    plan, _ = plan_for(
+        scheduled_crm(
+            target=fn_arn("crm-lookup"), role=invoke_role("crm-scheduler", fn_arn("crm-lookup"))
+        )
+    )
+    update, role_policy = only_entry(plan, "WARM005").steps
+    assert isinstance(update, UpdateScheduleStep)
+    assert update.target_arn == CRM
+    assert isinstance(role_policy, RolePolicyStep)
+    assert role_policy.function_arn == CRM
+
+
+def test_a_schedule_without_a_role_is_a_manual_step() -> None:
+    plan, _ = plan_for(scheduled_crm(role_arn=None))
+    entry = only_entry(plan, "WARM004")
+    assert [s.type for s in entry.steps] == ["manual"]
