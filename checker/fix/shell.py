@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterable
 from shlex import quote
 
+from checker.arns import parse_arn
 from checker.fix.model import (
     AssociateLambdaStep,
     EnableRuleStep,
@@ -306,6 +307,8 @@ def _step(step: Step, region: str) -> list[str]:
         return _role_policy(step.role_name, step.policy_name, policy)
     if isinstance(step, AssociateLambdaStep):
         query = f"contains(LambdaFunctions, '{step.function_arn}')"
+        instance = parse_arn(step.instance_arn)
+        r = f"--region {quote(instance.region if instance else region)}"  # the instance's region
         return [
             (
                 'if [ "$(aws connect list-lambda-functions '

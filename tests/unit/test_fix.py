@@ -33,7 +33,7 @@ from checker.fix.model import (
 from checker.fix.plan import POLICY_SIZE_LIMIT, build_plan
 from checker.policy import Policy
 from checker.schedule import FiringSource, worst_gap
-from checker.snapshot import FunctionPolicy
+from checker.snapshot import ClockTime, FunctionPolicy, HoursConfig, HoursOfOperation
 from tests.scenario import (
     ACCOUNT,
     INSTANCE_ARN,
@@ -589,3 +589,39 @@ def test_a_schedule_without_a_role_is_a_manual_step() -> None:
     plan, _ = plan_for(scheduled_crm(role_arn=None))
     entry = only_entry(plan, "WARM004")
     assert [s.type for s in entry.steps] == ["manual"]
+
+
+def test_an_hours_of_operation_window_gets_schedules_in_the_hours_time_zone() -> None:
+    scenario = without_crm_warmer()
+    scenario.hours = [
+        HoursOfOperation(
+            id="hours-1",
+            arn=f"{INSTANCE_ARN}/operating-hours/hours-1",
+            name="Support Hours",
+            time_zone="America/New_York",
+            config=[
+                HoursConfig(
+                    day=day,
+                    start=ClockTime(hours=8, minutes=0),
+                    end=ClockTime(hours=18, minutes=0),
+                )
+                for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+            ],
+        )
+    ]
+    policy = default_policy(window={"hours_of_operation": "Support Hours"})
+    plan, analysis = plan_for(scenario, policy)
+    schedules = [s for s in only_entry(plan, "WARM001").steps if isinstance(s, ScheduleStep)]
+    assert [(s.schedule_expression, s.timezone) for s in schedules] == [
+        ("cron(0/5 8-17 ? * MON,TUE,WED,THU,FRI *)", "America/New_York")
+    ]
+    required = analysis.required[next(k for k in analysis.required if k.arn == CRM)]
+    intervals = analysis.window_intervals(required)
+    assert not isinstance(intervals, str)
+    gap = worst_gap(
+        [FiringSource(s.schedule_expression, s.timezone) for s in schedules],
+        intervals,
+        analysis.now,
+        analysis.horizon_end,
+    )
+    assert gap.seconds <= 300
