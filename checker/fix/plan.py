@@ -477,6 +477,10 @@ class _Builder:
                 source = candidate
                 wanted = self.repoint.get((candidate.arn, candidate.target), candidate.target)
                 break
+        if source is None and finding.rule == "WARM005" and named in self.analysis.assessments:
+            # The warmer is re-pointed at another qualifier the flows call (its own entry):
+            # this qualifier gets a warmer of its own.
+            return self._new_warmer(finding)
         if source is None or wanted is None:
             return _manual_draft(f"the warmer {warmer} is no longer a warm source")
         steps: list[Step]

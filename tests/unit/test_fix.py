@@ -33,7 +33,13 @@ from checker.fix.model import (
 from checker.fix.plan import POLICY_SIZE_LIMIT, build_plan
 from checker.policy import Policy
 from checker.schedule import FiringSource, worst_gap
-from checker.snapshot import ClockTime, FunctionPolicy, HoursConfig, HoursOfOperation
+from checker.snapshot import (
+    ClockTime,
+    FunctionAlias,
+    FunctionPolicy,
+    HoursConfig,
+    HoursOfOperation,
+)
 from tests.scenario import (
     ACCOUNT,
     INSTANCE_ARN,
@@ -42,6 +48,7 @@ from tests.scenario import (
     CollectionFailure,
     Scenario,
     default_policy,
+    flow,
     fn_arn,
     healthy,
     invoke_role,
@@ -625,3 +632,30 @@ def test_an_hours_of_operation_window_gets_schedules_in_the_hours_time_zone() ->
         analysis.horizon_end,
     )
     assert gap.seconds <= 300
+
+
+def test_one_warmer_on_an_unused_qualifier_is_re_pointed_once_and_the_other_gets_its_own() -> None:
+    scenario = healthy()
+    scenario.rules = [
+        scheduled_rule("crm-warmer", "rate(5 minutes)", fn_arn("crm-lookup")),
+        *[r for r in scenario.rules if r.name != "crm-warmer"],
+    ]
+    scenario.update_function(
+        "crm-lookup",
+        aliases=[
+            FunctionAlias(name="prod", function_version="1"),
+            FunctionAlias(name="beta", function_version="1"),
+        ],
+    )
+    scenario.flows.append(flow("beta-flow", fn_arn("crm-lookup", "beta")))
+    plan, _ = plan_for(scenario)
+    wrong = [e for e in plan.entries if e.rule == "WARM005"]
+    assert sorted(e.function or "" for e in wrong) == [fn_arn("crm-lookup", "beta"), CRM]
+    kinds = sorted(tuple(s.type for s in e.steps) for e in wrong)
+    # beta has no statement for the rule yet, so its re-pointing brings one
+    assert kinds == [
+        ("eventbridge_rule", "lambda_permission"),
+        ("retarget_rule", "lambda_permission"),
+    ]
+    retargets = [s for e in wrong for s in e.steps if isinstance(s, RetargetRuleStep)]
+    assert len(retargets) == 1
