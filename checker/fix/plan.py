@@ -65,23 +65,6 @@ _NOT_COVERED_REASON = {
     "WARM903": "a policy-file matter: remove the unused waiver",
 }
 
-_WARMER_RULE_PERMISSIONS = (
-    "events:DescribeRule",
-    "events:ListTargetsByRule",
-    "events:PutRule",
-    "events:PutTargets",
-    "lambda:AddPermission",
-    "lambda:GetPolicy",
-)
-_WARMER_SCHEDULE_PERMISSIONS = (
-    "iam:CreateRole",
-    "iam:GetRole",
-    "iam:GetRolePolicy",
-    "iam:PassRole",
-    "iam:PutRolePolicy",
-    "scheduler:CreateSchedule",
-    "scheduler:GetSchedule",
-)
 _STEP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "eventbridge_rule": (
         "events:DescribeRule",
