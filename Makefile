@@ -9,7 +9,7 @@ PIP_FLAGS ?= --quiet --disable-pip-version-check
 
 help:
 	@echo "make test    lint, type-check and run every test (what CI runs)"
-	@echo "make demo    run warmcheck against the local sandbox; reports land in reports/"
+	@echo "make demo    run warmcheck against the local sandbox; reports and the fix plan land in reports/"
 	@echo "make check   run warmcheck against your AWS credentials with policies/warm-policy.yaml;"
 	@echo "             reports in reports/check/ (make exits 2 on any failure and prints warmcheck's code)"
 	@echo "make bench   print engine and schedule benchmarks"
@@ -45,12 +45,13 @@ schemas: $(STAMP)
 	$(BIN)/python -m checker schema policy > checker/schemas/policy.schema.json
 	$(BIN)/python -m checker schema snapshot > checker/schemas/snapshot.schema.json
 	$(BIN)/python -m checker schema report > checker/schemas/report.schema.json
+	$(BIN)/python -m checker schema fix > checker/schemas/fix.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 demo: $(STAMP)
-	$(BIN)/warmcheck demo --out-dir reports
+	$(BIN)/warmcheck demo --fix --out-dir reports
 
 # make's own exit status is 0 or 2 whatever a recipe returns, so this recipe prints warmcheck's
 # code (1 drift, 2 bad input, 3 incomplete evidence, 4 bug) and exits with it ("Error 3" in

@@ -24,6 +24,9 @@ from checker.display import shown
 from checker.documents import load_json, validation_error
 from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
 from checker.errors import BaselineError, CheckerError, PolicyError, UsageError
+from checker.fix import FIX_FORMATS, fix_json_schema
+from checker.fix.model import FixPlanV1
+from checker.fix.run import fix_summary, make_plan, render_plan
 from checker.format import DEFAULT_FORMATS, FORMATS, Format, find_format
 from checker.output import (
     Append,
@@ -141,6 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_aws_flags(collect)
 
+    fix = commands.add_parser(
+        "fix",
+        parents=[noise],
+        help="write the change that closes each finding (AWS CLI, CloudFormation, Terraform)",
+        description="Read the same findings as `check` (live, read-only, or --snapshot) and "
+        "write a fix plan: warmcheck-fix.json and its renderings. warmcheck never applies it. "
+        "Exit codes: 0 plan written, 2 bad input, 3 evidence incomplete (the plan covers only "
+        "what was read).",
+    )
+    fix.add_argument(
+        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
+    )
+    fix.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="plan from this snapshot file (from `warmcheck collect`) instead of reading AWS",
+    )
+    _add_aws_flags(fix)
+    fix.add_argument("--out-dir", default="reports", help="where the plan goes (default reports/)")
+    fix.add_argument(
+        "--format",
+        action="append",
+        choices=[fmt.name for fmt in FIX_FORMATS],
+        help="plan (warmcheck-fix.json), cli (warmcheck-fix.sh), cloudformation "
+        "(warmcheck-fix.cfn.yaml), terraform (warmcheck-fix.tf.json); repeatable (default: all)",
+    )
+
     demo = commands.add_parser(
         "demo",
         parents=[noise],
@@ -151,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
     _add_format_flags(demo)
+    demo.add_argument(
+        "--fix",
+        action="store_true",
+        help="also write the fix plan for the seeded drift (warmcheck-fix.*) to --out-dir",
+    )
 
     init = commands.add_parser(
         "init",
@@ -208,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema", parents=[noise], help="print a JSON Schema generated from the models"
     )
-    schema.add_argument("document", choices=("policy", "snapshot", "report"))
+    schema.add_argument("document", choices=("policy", "snapshot", "report", "fix"))
 
     explain = commands.add_parser("explain", parents=[noise], help="print a rule's documentation")
     explain.add_argument("rule", nargs="?", help="rule ID or slug; omit to list every rule")
@@ -358,6 +393,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _init(args)
     if args.command == "schedule":
         return _schedule(args)
+    if args.command == "fix":
+        return _fix(args)
     return _check(args)
 
 
@@ -366,6 +403,7 @@ def _schema(document: str) -> int:
         "policy": policy_json_schema,
         "snapshot": snapshot_json_schema,
         "report": report_json_schema,
+        "fix": fix_json_schema,
     }
     print(json.dumps(schemas[document](), indent=2, sort_keys=True))
     return EXIT_PASS
@@ -585,6 +623,39 @@ def _collect(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _fix(args: argparse.Namespace) -> int:
+    # Every destination is checked before AWS is read, as for `check`.
+    check_directory(Path(args.out_dir), "--out-dir")
+    loaded = _with_regions(_load_policy(args.policy), args.region)
+    if args.snapshot is not None:
+        snapshot = load_snapshot(args.snapshot)
+    else:
+        snapshot = _collect_live(
+            loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet)
+        )
+    plan, written = write_fix_plan(loaded, snapshot, Path(args.out_dir), args.format)
+    for line in fix_summary(plan, written, quiet=args.quiet):
+        print(line)
+    if not plan.complete:
+        _print_error(
+            "evidence is incomplete: the plan covers only what could be read",
+            "see the WARM901 findings (`warmcheck check`), fix access and run again",
+        )
+        return EXIT_INCOMPLETE
+    return EXIT_PASS
+
+
+def write_fix_plan(
+    loaded: LoadedPolicy, snapshot: Snapshot, out_dir: Path, formats: list[str] | None
+) -> tuple[FixPlanV1, list[Path]]:
+    """Plan, render every chosen file, then publish them all or none."""
+    with cyclic_gc_paused():
+        plan = make_plan(loaded, snapshot)
+    files = render_plan(plan, formats)
+    written = publish([Replace(out_dir / name, text, "--out-dir", True) for name, text in files])
+    return plan, written
+
+
 def _schedule(args: argparse.Namespace) -> int:
     limit = None
     if args.max_interval is not None:
@@ -684,6 +755,11 @@ def _demo(args: argparse.Namespace) -> int:
         report = _judge(
             loaded, snapshot, args.out_dir, formats, "low", args.quiet, compact=args.compact
         )
+        if args.fix:
+            plan, written = write_fix_plan(loaded, snapshot, Path(args.out_dir), None)
+            for line in fix_summary(plan, written, quiet=True):
+                print(f"warmcheck demo: {line.removeprefix('warmcheck ')}")
+            print(f"warmcheck demo: plan written: {', '.join(str(p) for p in written)}")
     found = {(f.rule, f.resource) for f in report.findings}
     expected = set(manifest.expected)
     if found == expected:

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from checker.cli import main
+from checker.fix import fix_json_schema
 from checker.policy import policy_json_schema
 from checker.report import report_json_schema
 from checker.rules import ALL_RULES
@@ -255,6 +256,7 @@ def test_quiet_prints_only_the_verdict(tmp_path: Path, capsys: pytest.CaptureFix
         ("policy", policy_json_schema),
         ("snapshot", snapshot_json_schema),
         ("report", report_json_schema),
+        ("fix", fix_json_schema),
     ],
 )
 def test_committed_schemas_match_the_models(name: str, generate: object) -> None:
