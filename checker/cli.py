@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -76,42 +76,49 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate --policy and write reports.",
     )
     check.add_argument(
-        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
-    )
-    check.add_argument(
         "--snapshot",
         metavar="FILE",
         help="evaluate this snapshot file (from `warmcheck collect`) instead of reading AWS",
     )
     _add_aws_flags(check)
-    check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
-    check.add_argument(
-        "--format",
-        action="append",
-        choices=[fmt.name for fmt in FORMATS],
-        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+    _add_report_flags(check)
+
+    iac = commands.add_parser(
+        "iac",
+        parents=[noise],
+        help="check CloudFormation, SAM, CDK, Terraform plans and flow files before deploy",
+        description="Read templates (CloudFormation JSON/YAML, SAM, a CDK cdk.out directory, "
+        "`terraform show -json` plans, flow files) without calling AWS, evaluate --policy as "
+        "`check` does and write reports whose findings point at template lines. What the "
+        "templates leave to deploy time stays unknown (WARM901/WARM011), never guessed.",
+        epilog="Exit codes as for check: 0 compliant, 1 drift, 2 bad input (a template names "
+        "file:line), 3 something only deploy time or the live account can tell (see docs/iac.md).",
     )
-    check.add_argument(
-        "--summary-to",
+    iac.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="template, plan JSON or flow file, or a cdk.out directory; several are read as one",
+    )
+    iac.add_argument(
+        "--parameters",
         metavar="FILE",
-        help='append the Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY")',
+        help="JSON parameter values ({name: value} or CloudFormation's ParameterKey list); "
+        "AWS::Region and AWS::AccountId set the stack's region and account",
     )
-    check.add_argument(
-        "--baseline",
+    iac.add_argument(
+        "--placeholders",
         metavar="FILE",
-        help="an earlier warmcheck.json: only findings not in it fail the run",
+        help="JSON map of template text in flow files to its value, e.g. "
+        '{"{{BILLING_ARN}}": "arn:aws:lambda:..."}',
     )
-    check.add_argument(
-        "--write-baseline",
+    iac.add_argument(
+        "--with-snapshot",
         metavar="FILE",
-        help="also write this run's JSON report to FILE, to use as a later --baseline",
+        help="the deployed state (from `warmcheck collect`): judge the planned flows against "
+        "warmers, permissions and associations that already exist",
     )
-    check.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default="low",
-        help="lowest severity that fails the run (default low; never = report only)",
-    )
+    _add_report_flags(iac)
 
     collect = commands.add_parser(
         "collect",
@@ -229,6 +236,41 @@ def _add_noise_flags(parser: argparse.ArgumentParser, *, default: object) -> Non
     )
 
 
+def _add_report_flags(parser: argparse.ArgumentParser) -> None:
+    """What `check` and `iac` share: the policy, the reports and how the run fails."""
+    parser.add_argument(
+        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
+    )
+    parser.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=[fmt.name for fmt in FORMATS],
+        help=f"report format, repeatable (default: {' and '.join(DEFAULT_FORMATS)})",
+    )
+    parser.add_argument(
+        "--summary-to",
+        metavar="FILE",
+        help='append the Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY")',
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="an earlier warmcheck.json: only findings not in it fail the run",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="also write this run's JSON report to FILE, to use as a later --baseline",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="low",
+        help="lowest severity that fails the run (default low; never = report only)",
+    )
+
+
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
     parser.add_argument(
@@ -289,6 +331,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _init(args)
     if args.command == "schedule":
         return _schedule(args)
+    if args.command == "iac":
+        return _iac(args)
     return _check(args)
 
 
@@ -340,6 +384,35 @@ def _check(args: argparse.Namespace) -> int:
     )
 
 
+def _iac(args: argparse.Namespace) -> int:
+    from checker.iac import load_iac, load_string_map, scoped_to, with_template_names
+
+    loaded = load_policy(args.policy)
+    deployed = load_snapshot(args.with_snapshot) if args.with_snapshot else None
+    state = load_iac(
+        args.paths,
+        parameters=load_string_map(args.parameters, "parameters") if args.parameters else {},
+        placeholders=load_string_map(args.placeholders, "placeholders")
+        if args.placeholders
+        else {},
+        deployed=deployed,
+        now=_utc_now(),
+    )
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    return _evaluate_and_report(
+        scoped_to(loaded, state.snapshot),
+        state.snapshot,
+        args.out_dir,
+        args.format,
+        args.fail_on,
+        args.quiet,
+        baseline=baseline,
+        write_baseline=args.write_baseline,
+        summary_to=args.summary_to,
+        finish=lambda report: with_template_names(report, state.labels),
+    )
+
+
 def _evaluate_and_report(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
@@ -351,6 +424,7 @@ def _evaluate_and_report(
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    finish: Callable[[Report], Report] | None = None,
 ) -> int:
     report = _judge(
         loaded,
@@ -362,6 +436,7 @@ def _evaluate_and_report(
         baseline=baseline,
         write_baseline=write_baseline,
         summary_to=summary_to,
+        finish=finish,
     )
     if _no_credentials(snapshot):
         _print_error(
@@ -385,8 +460,11 @@ def _judge(
     baseline: frozenset[str] | None = None,
     write_baseline: str | None = None,
     summary_to: str | None = None,
+    finish: Callable[[Report], Report] | None = None,
 ) -> Report:
-    """Evaluate, write every report, and show the summary: what `check` and `demo` share."""
+    """Evaluate, write every report, and show the summary: what `check` and `demo` share.
+
+    `finish` adjusts the report before it is written (`iac` names template resources)."""
     with cyclic_gc_paused():
         report = evaluate(
             loaded.policy,
@@ -397,6 +475,8 @@ def _judge(
             today=_utc_now().date(),
             baseline=baseline,
         )
+    if finish is not None:
+        report = finish(report)
     written = write_reports(report, Path(out_dir), formats or list(DEFAULT_FORMATS))
     if write_baseline:
         _write_atomically(Path(write_baseline), json_format.render(report))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from checker.analysis import Analysis
-from checker.findings import SEVERITY_RANK, Finding, Severity
+from checker.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
 from checker.schedule import FiringSource
@@ -63,12 +63,25 @@ class Report:
     outcomes: tuple[RuleOutcome, ...]
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
+    # `warmcheck iac`: where each planned resource is written, by ARN (empty for `check`).
+    sources: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False)
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         every = [finding for outcome in self.outcomes for finding in outcome.findings]
         object.__setattr__(self, "findings", tuple(sorted(every, key=lambda f: f.sort_key)))
+
+    def source_of(self, finding: Finding) -> SourceLocation | None:
+        """The template line a finding is about: its resource, else its function, warmer or
+        first flow (a qualified function ARN falls back to the function's own line)."""
+        for arn in (finding.resource, finding.function, finding.warmer, *finding.flows):
+            if not arn:
+                continue
+            found = self.sources.get(arn) or self.sources.get(arn.rsplit(":", 1)[0])
+            if found is not None:
+                return found
+        return None
 
     @property
     def required(self) -> int:
