@@ -73,6 +73,15 @@ def read_path(
     if path.suffix.lower() in YAML_SUFFIXES:
         read_template(path, plan, given)
         return
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+        raise TemplateError(
+            str(path),
+            "a binary file, not JSON (a saved Terraform plan is binary)",
+            line=1,
+            hint="give the JSON form: terraform show -json PLANFILE > plan.json",
+        )
     document = load_json(path, error_cls=TemplateError)
     data = document.data
     if is_terraform_plan(data):

@@ -72,8 +72,20 @@ class _Builder:
         functions = self._functions()
         self._outside_functions(instances, functions)
         deployed = self.deployed
-        accounts = set(self.plan.accounts) | set(deployed.accounts if deployed else [])
-        regions = set(self.plan.regions) | set(deployed.regions if deployed else [])
+        rules, schedules = self._rules(), self._schedules()
+        # Every place a planned resource lives is in the templates' scope: an instance given
+        # by ARN, a function in another account the stack grants, never "another account".
+        placed: list[ConnectInstance | LambdaFunction | EventRule | Schedule] = [
+            *instances,
+            *functions,
+            *rules,
+            *schedules,
+        ]
+        accounts = {r.account for r in placed} | set(self.plan.accounts)
+        regions = {r.region for r in placed} | set(self.plan.regions)
+        if deployed is not None:
+            accounts |= set(deployed.accounts)
+            regions |= set(deployed.regions)
         return Snapshot(
             source="iac",
             collected_at=deployed.collected_at if deployed else now,
@@ -81,8 +93,8 @@ class _Builder:
             regions=sorted(regions),
             instances=instances,
             functions=functions,
-            rules=self._rules(),
-            schedules=self._schedules(),
+            rules=rules,
+            schedules=schedules,
             roles=self._roles(),
             errors=self.errors,
         )
@@ -384,8 +396,10 @@ class _Builder:
 
     def _roles(self) -> list[IamRole]:
         planned = []
+        # Only a schedule's execution role is judged: a Lambda's own role is not evidence.
+        used = {schedule.role_arn for schedule in self.plan.schedules}
         for role in self.plan.roles:
-            if role.unknown:
+            if role.unknown and role.arn in used:
                 self.gap(role.arn, role.unknown, role.where)
             planned.append(
                 IamRole(

@@ -9,6 +9,7 @@ optional extra ``warmcheck[iac]``.
 from __future__ import annotations
 
 import json
+import re
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -191,7 +192,12 @@ class _TemplateReader:
     # --- identities -------------------------------------------------------------------------
 
     def where(self, logical: str) -> Located:
-        return Located(self.file, self.lines.get(logical, 1), logical)
+        resource = self.resources.get(logical)
+        metadata = resource.get("Metadata") if isinstance(resource, Mapping) else None
+        path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+        # A CDK user knows the construct path, not the generated logical ID.
+        label = str(path).removesuffix("/Resource") if isinstance(path, str) else logical
+        return Located(self.file, self.lines.get(logical, 1), label)
 
     def _props(self, logical: str) -> Mapping[str, Any]:
         resource = self.resources.get(logical)
@@ -293,6 +299,9 @@ class _TemplateReader:
                     f"resource {logical} is not a mapping",
                     line=self.lines.get(logical, 1),
                 )
+            method = _READERS.get(str(resource.get("Type", "")))
+            if method is None:
+                continue  # not a resource warmth depends on
             condition = resource.get("Condition")
             if isinstance(condition, str):
                 outcome = self.resolver.condition(condition, self.lines.get(logical, 1))
@@ -307,9 +316,7 @@ class _TemplateReader:
                             self.where(logical),
                         )
                     )
-            method = _READERS.get(str(resource.get("Type", "")))
-            if method is not None:
-                getattr(self, method)(logical, self._props(logical))
+            getattr(self, method)(logical, self._props(logical))
 
     def _gap_resource(self, logical: str) -> str:
         value = self._resource_value(logical, None)
@@ -346,10 +353,11 @@ class _TemplateReader:
         arn = self._resource_value(logical, None)
         if is_unknown(instance):
             reasons = "; ".join(self.plan.unknowns.reasons_in(instance))
-            instance = self._arn("connect", f"instance/unresolved-{logical}")
+            # One stand-in per unknown expression: flows that share it share an instance.
+            instance = self._arn("connect", f"instance/unresolved-{_marker_id(instance)}")
             arn = f"{instance}/{'flow-module' if module else 'contact-flow'}/{logical}"
             self.plan.gaps.append(
-                Gap(instance, f"the Connect instance of {logical}: {reasons}", self.where(logical))
+                Gap(instance, f"its Connect instance: {reasons}", self.where(logical))
             )
         name = self._text(props, "Name", logical) or logical
         content: str | None = None
@@ -557,6 +565,10 @@ _READERS: dict[str, str] = {
     "AWS::IAM::Role": "_read_role",
     "AWS::IAM::Policy": "_read_policy",
 }
+
+
+def _marker_id(text: str) -> str:
+    return "-".join(re.findall(r"#\{\?(\d+)\}", text)) or "0"
 
 
 def _optional_text(value: Any) -> str | None:

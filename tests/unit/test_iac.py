@@ -1,0 +1,342 @@
+"""`warmcheck iac`: templates, plans and flow files judged before deploy, with no AWS call."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+IAC = ROOT / "tests" / "data" / "iac"
+TRAPS = IAC / "traps"
+POLICY = IAC / "policy.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # template paths in reports are relative to where warmcheck runs
+
+
+def run_iac(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(
+        [
+            "iac",
+            *args,
+            "--policy",
+            str(POLICY.relative_to(ROOT)),
+            "--out-dir",
+            str(tmp_path),
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "-q",
+        ]
+    )
+    report = tmp_path / "warmcheck.json"
+    return code, json.loads(report.read_text()) if report.exists() else {}
+
+
+def rules(report: dict[str, Any]) -> list[str]:
+    return sorted(finding["rule"] for finding in report["findings"])
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def sarif(tmp_path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((tmp_path / "warmcheck.sarif").read_text())
+    return document
+
+
+# --- the hand-written traps ---------------------------------------------------------------------
+
+
+def test_a_flow_calling_a_function_the_template_warms_is_clean(tmp_path: Path) -> None:
+    code, report = run_iac(tmp_path, rel(TRAPS / "warmed.yaml"))
+    assert (code, rules(report)) == (0, [])
+    (entry,) = report["coverage"]
+    # Symbolic identities: the placeholder ARN of BillingFunction, warmed by BillingWarmer.
+    assert entry["function"] == "arn:aws:lambda:zz-iac-0:000000000000:function:BillingFunction"
+    assert entry["status"] == "warm"
+    assert entry["warmers"] == ["arn:aws:events:zz-iac-0:000000000000:rule/BillingWarmer"]
+    assert report["snapshot"]["accounts"] == ["000000000000"]
+
+
+@pytest.mark.parametrize(
+    ("trap", "expected", "line"),
+    [
+        ("unwarmed.yaml", ["WARM001", "WARM006"], 14),
+        ("disabled-warmer.yaml", ["WARM002"], 14),
+        ("unpermitted-warmer.yaml", ["WARM004"], 40),
+        ("slow-warmer.yaml", ["WARM003"], 14),
+    ],
+)
+def test_each_trap_gives_its_one_finding_at_the_template_line(
+    tmp_path: Path, trap: str, expected: list[str], line: int
+) -> None:
+    code, report = run_iac(tmp_path, rel(TRAPS / trap))
+    assert code == 1
+    assert rules(report) == expected
+    first = next(f for f in report["findings"] if f["rule"] == expected[0])
+    assert f"({rel(TRAPS / trap)}:" in first["message"]
+    assert "arn:aws:lambda:zz-iac-0" not in first["message"]  # logical IDs, not placeholders
+    result = next(r for r in sarif(tmp_path)["runs"][0]["results"] if r["ruleId"] == expected[0])
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == rel(TRAPS / trap)
+    assert physical["region"]["startLine"] == line
+
+
+def test_the_template_lines_are_the_resources_own(tmp_path: Path) -> None:
+    run_iac(tmp_path, rel(TRAPS / "unpermitted-warmer.yaml"))
+    lines = (TRAPS / "unpermitted-warmer.yaml").read_text().splitlines()
+    result = sarif(tmp_path)["runs"][0]["results"][0]
+    line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert lines[line - 1] == "  BillingWarmer:"  # WARM004 is about the warmer
+    artifacts = [a["location"]["uri"] for a in sarif(tmp_path)["runs"][0]["artifacts"]]
+    assert artifacts == [rel(POLICY), rel(TRAPS / "unpermitted-warmer.yaml")]
+
+
+def test_an_unresolved_parameter_in_a_flow_is_warm011_not_a_guess(tmp_path: Path) -> None:
+    code, report = run_iac(tmp_path, rel(TRAPS / "unresolved-parameter.yaml"))
+    assert code == 1
+    assert "WARM011" in rules(report)
+    assert report["coverage"] == []  # nothing is required on a guess
+    (finding,) = [f for f in report["findings"] if f["rule"] == "WARM011"]
+    assert "parameter BillingFunctionArn has no value" in finding["message"]
+    assert "#{?" not in finding["message"]
+
+
+def test_parameters_resolve_what_defaults_leave_open(tmp_path: Path) -> None:
+    parameters = tmp_path / "parameters.json"
+    billing = "arn:aws:lambda:us-east-1:123456789012:function:billing"
+    parameters.write_text(
+        json.dumps([{"ParameterKey": "BillingFunctionArn", "ParameterValue": billing}])
+    )
+    code, report = run_iac(
+        tmp_path / "out", rel(TRAPS / "unresolved-parameter.yaml"), "--parameters", str(parameters)
+    )
+    # The flow now calls a real function the template does not define: unknown, not missing.
+    assert code == 3
+    assert "WARM011" not in rules(report)
+    assert [c["function"] for c in report["coverage"]] == [billing]
+    assert [c["status"] for c in report["coverage"]] == ["unknown"]
+    assert "WARM001" not in rules(report)
+    (outside,) = [f for f in report["findings"] if f["rule"] == "WARM901"]
+    assert outside["resource"] == billing
+    assert "not defined in the templates" in outside["message"]
+    # The template creates the instance, so its associations are all known: this one is absent.
+    assert "WARM012" in rules(report)
+
+
+def test_pseudo_parameters_place_the_stack(tmp_path: Path) -> None:
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(
+        json.dumps({"AWS::Region": "eu-west-1", "AWS::AccountId": "111122223333"})
+    )
+    code, report = run_iac(
+        tmp_path / "out", rel(TRAPS / "warmed.yaml"), "--parameters", str(parameters)
+    )
+    assert code == 0
+    assert report["coverage"][0]["function"] == (
+        "arn:aws:lambda:eu-west-1:111122223333:function:BillingFunction"
+    )
+
+
+# --- SAM, CDK, Terraform, flow files -------------------------------------------------------------
+
+
+def test_sam_schedule_events_become_warmers(tmp_path: Path) -> None:
+    code, report = run_iac(tmp_path, rel(IAC / "sam" / "template.yaml"))
+    assert code == 1
+    assert rules(report) == ["WARM001"]
+    status = {c["function"].rsplit(":", 1)[1]: c["status"] for c in report["coverage"]}
+    assert status == {"LookupFunction": "warm", "SurveyFunction": "cold"}
+    assert (
+        "SurveyFunction (tests/data/iac/sam/template.yaml:28)" in report["findings"][0]["message"]
+    )
+
+
+def test_a_cdk_cloud_assembly_uses_the_manifest_environment(tmp_path: Path) -> None:
+    code, report = run_iac(tmp_path, rel(IAC / "cdk" / "cdk.out"))
+    assert code == 1
+    assert rules(report) == ["WARM001", "WARM010"]
+    status = {c["function"]: c["status"] for c in report["coverage"]}
+    assert status == {
+        # The Fn::Join content calls the alias; the rule warms the alias; both are exact.
+        "arn:aws:lambda:eu-west-2:210987654321:function:LookupFn1F5E7A2B:live": "warm",
+        "arn:aws:lambda:eu-west-2:210987654321:function:SurveyFn0A1B2C3D": "cold",
+    }
+    assert report["findings"][0]["message"].startswith("IvrStack/SurveyFn (")
+
+
+def test_a_terraform_plan_adding_a_flow_that_calls_two_functions_with_one_warmer(
+    tmp_path: Path,
+) -> None:
+    plan = IAC / "terraform" / "new-flow-two-functions.plan.json"
+    code, report = run_iac(tmp_path, rel(plan))
+    assert code == 1
+    assert rules(report) == ["WARM001"]
+    status = {c["function"].rsplit(":", 1)[1]: c["status"] for c in report["coverage"]}
+    # billing's new warmer is permitted through the rule ARN known only after apply.
+    assert status == {"billing": "warm", "reports": "cold"}
+    lines = plan.read_text().splitlines()
+    result = sarif(tmp_path)["runs"][0]["results"][0]
+    line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert '"address": "aws_lambda_function.reports"' in lines[line]
+
+
+def test_a_plan_that_deletes_the_warmer_leaves_the_function_cold(tmp_path: Path) -> None:
+    data = json.loads((IAC / "terraform" / "new-flow-two-functions.plan.json").read_text())
+    for change in data["resource_changes"]:
+        if change["address"].endswith("billing_warmer"):
+            change["change"]["actions"] = ["delete"]
+            change["change"]["after"] = None
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data, indent=1))
+    code, report = run_iac(tmp_path / "out", str(plan))
+    assert code == 1
+    assert rules(report) == ["WARM001", "WARM001"]
+
+
+def test_flow_files_with_placeholders(tmp_path: Path) -> None:
+    flow = IAC / "flows" / "billing-flow.json"
+    code, report = run_iac(
+        tmp_path, rel(flow), "--placeholders", rel(IAC / "flows" / "placeholders.json")
+    )
+    # billing is replaced and lives outside the files (unknown); refund stays template text.
+    assert code == 3
+    assert rules(report).count("WARM011") == 1
+    (warm011,) = [f for f in report["findings"] if f["rule"] == "WARM011"]
+    assert "{{REFUND_FUNCTION_ARN}}" in warm011["message"]
+    billing = "arn:aws:lambda:us-east-1:123456789012:function:billing"
+    assert [c["function"] for c in report["coverage"]] == [billing]
+
+
+def test_with_snapshot_judges_planned_flows_against_deployed_warmers(tmp_path: Path) -> None:
+    flow = IAC / "flows" / "billing-flow.json"
+    deployed = IAC / "flows" / "deployed.json"
+    placeholders = tmp_path / "placeholders.json"
+    functions = "arn:aws:lambda:us-east-1:123456789012:function:"
+    placeholders.write_text(
+        json.dumps(
+            {
+                "{{BILLING_FUNCTION_ARN}}": functions + "billing",
+                "{{REFUND_FUNCTION_ARN}}": functions + "refund",
+            }
+        )
+    )
+    parameters = tmp_path / "parameters.json"
+    instance = (
+        "arn:aws:connect:us-east-1:123456789012:instance/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    )
+    parameters.write_text(json.dumps({"ConnectInstanceArn": instance}))
+    code, report = run_iac(
+        tmp_path / "out",
+        rel(flow),
+        "--placeholders",
+        str(placeholders),
+        "--parameters",
+        str(parameters),
+        "--with-snapshot",
+        rel(deployed),
+    )
+    status = {c["function"].rsplit(":", 1)[1]: c["status"] for c in report["coverage"]}
+    assert status == {"billing": "warm", "refund": "cold"}
+    assert (code, rules(report)) == (1, ["WARM001"])
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "hint"),
+    [
+        ("invalid.yaml", "invalid.yaml:6:1: not a readable template", "fix the YAML"),
+        (
+            "unknown-intrinsic.yaml",
+            "unknown-intrinsic.yaml:8: unknown intrinsic function",
+            "Fn::Sub",
+        ),
+        ("binary.plan.json", "binary.plan.json:1: a binary file", "terraform show -json"),
+    ],
+)
+def test_bad_templates_are_exit_2_with_file_line_and_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, where: str, hint: str
+) -> None:
+    code, report = run_iac(tmp_path, rel(IAC / "bad" / name))
+    assert (code, report) == (2, {})
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"tests/data/iac/bad/{where}" in error
+    assert "(hint: " in error
+    assert hint in error
+    assert not any(tmp_path.iterdir())  # nothing written on bad input
+
+
+def test_a_missing_path_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run_iac(tmp_path, "no/such/template.yaml")
+    assert code == 2
+    assert "no/such/template.yaml: no such file" in capsys.readouterr().err
+
+
+# --- no AWS at all -------------------------------------------------------------------------------
+
+_NO_AWS_PROBE = """
+import sys
+import botocore.client, botocore.endpoint, botocore.credentials
+calls = []
+def refuse(*args, **kwargs):
+    calls.append(args[1] if len(args) > 1 else "request")
+    raise RuntimeError("warmcheck iac made an AWS call")
+botocore.client.BaseClient._make_api_call = refuse
+botocore.endpoint.Endpoint.make_request = refuse
+botocore.credentials.CredentialResolver.load_credentials = refuse
+from checker.cli import main
+codes = [main(["iac", *paths.split("|"), "--policy", POLICY, "--out-dir", OUT + str(n), "-q"])
+         for n, paths in enumerate(sys.argv[1:])]
+print(codes, len(calls))
+"""
+
+
+def test_iac_makes_no_aws_call_and_needs_no_credentials(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("AWS_") and key != "BOTO_CONFIG"
+    }
+    # Any AWS client would go here and fail; none is created, and no credential is looked up.
+    env |= {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    inputs = [
+        rel(TRAPS / "warmed.yaml"),
+        rel(IAC / "sam" / "template.yaml"),
+        rel(IAC / "cdk" / "cdk.out"),
+        rel(IAC / "terraform" / "new-flow-two-functions.plan.json"),
+        rel(IAC / "flows" / "billing-flow.json"),
+    ]
+    probe = _NO_AWS_PROBE.replace("POLICY", repr(rel(POLICY))).replace(
+        "OUT", repr(str(tmp_path / "out"))
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *inputs],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[0, 1, 1, 1, 1] 0"
