@@ -340,3 +340,73 @@ def test_iac_makes_no_aws_call_and_needs_no_credentials(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.stdout.strip().splitlines()[-1] == "[0, 1, 1, 1, 1] 0"
+
+
+# --- real public templates -----------------------------------------------------------------------
+
+REAL = IAC / "real"
+VMX_PARAMETERS = {
+    "ConnectInstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/"
+    "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+    "ConnectInstanceAlias": "acme",
+    "EnableVMToConnectTask": "yes",
+    "EnableVMToConnectGuidedTask": "yes",
+    "EnableVMToEmail": "no",
+}
+
+
+def test_every_data_file_has_provenance() -> None:
+    manifest = json.loads((IAC / "manifest.json").read_text())
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    present = {str(path.relative_to(IAC)) for path in IAC.rglob("*") if path.is_file()} - {
+        "manifest.json"
+    }
+    assert present == set(listed)
+    for entry in listed.values():
+        if entry["kind"] in ("real", "licence"):
+            assert entry["repository"].startswith("https://github.com/")
+            assert len(entry["commit"]) == 40
+            assert entry["licence"] == "Apache-2.0"
+            assert (IAC / entry["licence_file"]).is_file()
+        else:
+            assert entry["why"]
+
+
+def test_a_real_template_without_parameters_is_incomplete_not_guessed(tmp_path: Path) -> None:
+    code, report = run_iac(tmp_path, rel(REAL / "vmx3-contactflows.yaml"))
+    assert code == 3
+    instance = [
+        f
+        for f in report["findings"]
+        if f["rule"] == "WARM901" and f["resource"].endswith(":instance/unresolved-0")
+    ]
+    assert len(instance) == 1  # one stand-in for the one unknown expression all flows share
+    assert "parameter ConnectInstanceARN has no value" in instance[0]["message"]
+    conditional = [f for f in report["findings"] if "created only if condition" in f["message"]]
+    assert {f["message"].split(" is created")[0].split(": ")[-1] for f in conditional} >= {
+        "VMXExampleTaskFlow",
+        "VMXExampleGuidedTaskAgentFlow",
+    }
+
+
+def test_a_real_template_with_parameters_points_each_finding_at_its_flow(tmp_path: Path) -> None:
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps(VMX_PARAMETERS))
+    code, report = run_iac(
+        tmp_path / "out",
+        rel(REAL / "vmx3-lambda-functions.yaml"),
+        rel(REAL / "vmx3-contactflows.yaml"),
+        "--parameters",
+        str(parameters),
+    )
+    assert code == 1
+    assert "WARM901" not in rules(report)  # every flow, module and condition resolved
+    lines = (REAL / "vmx3-contactflows.yaml").read_text().splitlines()
+    results = json.loads((tmp_path / "out" / "warmcheck.sarif").read_text())["runs"][0]["results"]
+    located = {
+        lines[r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1].strip()
+        for r in results
+        if r["ruleId"] == "WARM011"
+    }
+    # The two flows whose Lambda ARN is a flow attribute, named by their logical IDs' lines.
+    assert located == {"VMXInQueueOption:", "VMXExampleGuidedTaskAgentFlow:"}
