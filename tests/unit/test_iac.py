@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from checker.cli import main
+from checker.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 IAC = ROOT / "tests" / "data" / "iac"
@@ -410,3 +413,40 @@ def test_a_real_template_with_parameters_points_each_finding_at_its_flow(tmp_pat
     }
     # The two flows whose Lambda ARN is a flow attribute, named by their logical IDs' lines.
     assert located == {"VMXInQueueOption:", "VMXExampleGuidedTaskAgentFlow:"}
+
+
+# --- docs, help and the pre-commit hook ----------------------------------------------------------
+
+
+def test_the_pre_commit_hook_runs_a_command_the_cli_accepts() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "warmcheck-iac"
+    assert hook["pass_filenames"] is True
+    entry = shlex.split(hook["entry"])
+    assert entry[:2] == ["warmcheck", "iac"]
+    args = build_parser().parse_args([*entry[1:], "--policy", "p.yaml", "templates/ivr.yaml"])
+    assert args.paths == ["templates/ivr.yaml"]
+    files = re.compile(hook["files"])
+    assert files.search("templates/ivr.yaml")
+    assert files.search("infra/template.yaml")
+    assert not files.search(".github/workflows/ci.yml")
+    extras = " ".join(hook["additional_dependencies"])
+    assert "cfn-lint" in extras
+    assert "aws-sam-translator" in extras
+
+
+def test_docs_iac_commands_parse_and_help_names_every_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = (ROOT / "docs" / "iac.md").read_text().replace("\\\n", " ")
+    commands = [
+        line.strip() for line in text.splitlines() if line.strip().startswith("warmcheck iac ")
+    ]
+    assert commands
+    for command in commands:
+        build_parser().parse_args(shlex.split(command)[1:])
+    with pytest.raises(SystemExit):
+        main(["iac", "--help"])
+    help_text = capsys.readouterr().out
+    for option in ("--parameters", "--placeholders", "--with-snapshot", "--policy", "--fail-on"):
+        assert option in help_text
