@@ -116,8 +116,16 @@ class _Builder:
             region = parsed.region if parsed else ""
             account = parsed.account if parsed else ""
             planned_flows = flows_by_instance.get(arn, [])
-            flows = [self._flow(f, region, account) for f in planned_flows if not f.module]
-            modules = [self._module(f, region, account) for f in planned_flows if f.module]
+            flows = [
+                ContactFlow.model_validate(self._holder(f, region, account))
+                for f in planned_flows
+                if not f.module
+            ]
+            modules = [
+                FlowModule.model_validate(self._holder(f, region, account))
+                for f in planned_flows
+                if f.module
+            ]
             existing = deployed.get(arn)
             lambda_functions: list[str] | None = sorted(associated.get(arn, set()))
             hours = None
@@ -185,25 +193,16 @@ class _Builder:
         content = parse_flow_content(flow.content, region=region, account=account)
         return _explain_unknowns(content, self.plan.unknowns)
 
-    def _flow(self, flow: PlannedFlow, region: str, account: str) -> ContactFlow:
-        return ContactFlow(
-            id=connect_resource_id(flow.arn, "contact-flow"),
-            arn=flow.arn,
-            name=flow.name,
-            state="ARCHIVED" if flow.state == "ARCHIVED" else "ACTIVE",
-            content_sha256=content_sha256(flow.content) if flow.content else None,
-            content=self._content(flow, region, account),
-        )
-
-    def _module(self, flow: PlannedFlow, region: str, account: str) -> FlowModule:
-        return FlowModule(
-            id=connect_resource_id(flow.arn, "flow-module"),
-            arn=flow.arn,
-            name=flow.name,
-            state="ARCHIVED" if flow.state == "ARCHIVED" else "ACTIVE",
-            content_sha256=content_sha256(flow.content) if flow.content else None,
-            content=self._content(flow, region, account),
-        )
+    def _holder(self, flow: PlannedFlow, region: str, account: str) -> dict[str, object]:
+        """What a planned flow and a planned module both become."""
+        return {
+            "id": connect_resource_id(flow.arn, "flow-module" if flow.module else "contact-flow"),
+            "arn": flow.arn,
+            "name": flow.name,
+            "state": "ARCHIVED" if flow.state == "ARCHIVED" else "ACTIVE",
+            "content_sha256": content_sha256(flow.content) if flow.content else None,
+            "content": self._content(flow, region, account),
+        }
 
     # --- Lambda -----------------------------------------------------------------------------
 

@@ -194,6 +194,9 @@ class _PlanReader:
 
     # --- resources ----------------------------------------------------------------------------
 
+    def _gap(self, address: str, reason: str, where: Located) -> None:
+        self.plan.gaps.append(Gap(f"{self.file}:{address}", f"{address}: {reason}", where))
+
     def read(self) -> None:
         rules: dict[str, PlannedRule] = {}
         roles: dict[str, PlannedRole] = {}
@@ -283,9 +286,7 @@ class _PlanReader:
         instance = self._instance_arn(address, "instance_id")
         function = self._function_arn(address, "function_arn")
         if function is None or "/instance/unresolved-" in instance:
-            self.plan.gaps.append(
-                Gap(f"{self.file}:{address}", f"{address} is known only after apply", where)
-            )
+            self._gap(address, "the instance or function is known only after apply", where)
             return
         self.plan.associations.append(PlannedAssociation(instance, function))
 
@@ -293,13 +294,7 @@ class _PlanReader:
         name = self._known(address, "function_name")
         arn = self.identity(_INDEX.sub("", address), "arn") if name else None
         if name is None or arn is None:
-            self.plan.gaps.append(
-                Gap(
-                    f"{self.file}:{address}",
-                    f"{address}: its name is known only after apply",
-                    where,
-                )
-            )
+            self._gap(address, "its name is known only after apply", where)
             return
         timeout = self.value(address, "timeout")
         self.plan.functions.append(
@@ -327,13 +322,7 @@ class _PlanReader:
         function = self._function_arn(address, "function_name")
         principal = self._known(address, "principal")
         if function is None or principal is None:
-            self.plan.gaps.append(
-                Gap(
-                    f"{self.file}:{address}",
-                    f"{address}: the function or principal is known only after apply",
-                    where,
-                )
-            )
+            self._gap(address, "the function or principal is known only after apply", where)
             return
         qualifier = self._known(address, "qualifier")
         self.plan.permissions.append(
@@ -371,13 +360,7 @@ class _PlanReader:
         rule_name = self.value(address, "rule")
         rule = next((r for r in rules.values() if r.name == rule_name), None)
         if rule is None:
-            self.plan.gaps.append(
-                Gap(
-                    f"{self.file}:{address}",
-                    f"{address} targets rule {rule_name!r}, which this plan does not hold",
-                    where,
-                )
-            )
+            self._gap(address, f"targets rule {rule_name!r}, which this plan does not hold", where)
             return
         arn = self.value(address, "arn")
         rule.targets.append(
