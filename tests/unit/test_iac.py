@@ -450,3 +450,51 @@ def test_docs_iac_commands_parse_and_help_names_every_option(
     help_text = capsys.readouterr().out
     for option in ("--parameters", "--placeholders", "--with-snapshot", "--policy", "--fail-on"):
         assert option in help_text
+
+
+def test_sam_schedule_v2_becomes_a_schedule_with_its_role(tmp_path: Path) -> None:
+    source = (IAC / "sam" / "template.yaml").read_text()
+    template = tmp_path / "template.yaml"
+    event = "          Type: {}\n          Properties:\n            {}: rate"
+    template.write_text(
+        source.replace(
+            event.format("Schedule", "Schedule"), event.format("ScheduleV2", "ScheduleExpression")
+        )
+    )
+    code, report = run_iac(tmp_path / "out", str(template))
+    assert (code, rules(report)) == (1, ["WARM001"])
+    (lookup,) = [c for c in report["coverage"] if c["function"].endswith(":LookupFunction")]
+    assert lookup["status"] == "warm"  # the generated role's policy lets the schedule invoke
+    assert lookup["warmers"] == [
+        "arn:aws:scheduler:zz-iac-0:000000000000:schedule/default/LookupFunctionWarm"
+    ]
+
+
+def test_plan_resources_in_modules_with_count_indexes(tmp_path: Path) -> None:
+    data = json.loads((IAC / "terraform" / "new-flow-two-functions.plan.json").read_text())
+    renamed = {}
+    for change in data["resource_changes"]:
+        if change["address"].endswith("billing_warmer"):
+            kind = change["type"]
+            renamed[change["address"]] = f"{kind}.this"
+            change["address"] = f"module.warm.{kind}.this[0]"
+            change["module_address"] = "module.warm"
+            change["name"], change["index"] = "this", 0
+    root = data["configuration"]["root_module"]
+    inside = [r for r in root["resources"] if r["address"] in renamed]
+    root["resources"] = [r for r in root["resources"] if r["address"] not in renamed]
+    for resource in inside:
+        resource["address"] = renamed[resource["address"]]
+        for expression in resource["expressions"].values():
+            expression["references"] = [
+                reference.replace("billing_warmer", "this")
+                for reference in expression.get("references", [])
+            ]
+    root["module_calls"] = {"warm": {"source": "./warm", "module": {"resources": inside}}}
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data, indent=1))
+    code, report = run_iac(tmp_path / "out", str(plan))
+    status = {c["function"].rsplit(":", 1)[1]: c["status"] for c in report["coverage"]}
+    # The permission's source_arn (unknown until apply) resolves to the module's own rule.
+    assert status == {"billing": "warm", "reports": "cold"}
+    assert (code, rules(report)) == (1, ["WARM001"])
