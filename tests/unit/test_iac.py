@@ -498,3 +498,44 @@ def test_plan_resources_in_modules_with_count_indexes(tmp_path: Path) -> None:
     # The permission's source_arn (unknown until apply) resolves to the module's own rule.
     assert status == {"billing": "warm", "reports": "cold"}
     assert (code, rules(report)) == (1, ["WARM001"])
+
+
+def test_a_module_the_flow_invokes_is_followed_to_its_lambda(tmp_path: Path) -> None:
+    source = (TRAPS / "warmed.yaml").read_text()
+    module = """
+  SurveyFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/lambda-basic
+      Code:
+        ZipFile: "def handler(event, context): return {}"
+
+  SurveyModule:
+    Type: AWS::Connect::ContactFlowModule
+    Properties:
+      InstanceArn: !GetAtt ContactCenter.Arn
+      Name: Survey
+      Content: !Sub '{"Version": "2019-10-30", "StartAction": "s", "Actions": [
+        {"Identifier": "s", "Type": "InvokeLambdaFunction",
+         "Parameters": {"LambdaFunctionARN": "${SurveyFunction.Arn}"}, "Transitions": {}}]}'
+"""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        source.replace("\n  MainFlow:", module + "\n  MainFlow:").replace(
+            '"Transitions": {"NextAction": "bye", "Errors": [], "Conditions": []}},',
+            '"Transitions": {"NextAction": "survey", "Errors": [], "Conditions": []}},\n'
+            '           {"Identifier": "survey", "Type": "InvokeFlowModule",\n'
+            '            "Parameters": {"FlowModuleId": "${SurveyModule.ContactFlowModuleArn}"},\n'
+            '            "Transitions": {"NextAction": "bye"}},',
+        )
+    )
+    code, report = run_iac(tmp_path / "out", str(template))
+    survey = [c for c in report["coverage"] if c["function"].endswith(":SurveyFunction")]
+    assert [c["status"] for c in survey] == ["cold"]
+    assert survey[0]["flows"] == [
+        "arn:aws:connect:zz-iac-0:000000000000:instance/ContactCenter/contact-flow/MainFlow"
+    ]
+    assert code == 1
+    assert "WARM001" in rules(report)
