@@ -396,7 +396,8 @@ def _iac(args: argparse.Namespace) -> int:
         if args.placeholders
         else {},
         deployed=deployed,
-        now=_utc_now(),
+        # Templates have no read time: the day they are judged on keeps reports byte-identical.
+        now=_utc_now().replace(hour=0, minute=0, second=0),
     )
     baseline = load_baseline(args.baseline) if args.baseline else None
     return _evaluate_and_report(

@@ -8,12 +8,14 @@ import re
 import shlex
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import checker.cli
 from checker.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -539,3 +541,18 @@ def test_a_module_the_flow_invokes_is_followed_to_its_lambda(tmp_path: Path) -> 
     ]
     assert code == 1
     assert "WARM001" in rules(report)
+
+
+def test_the_same_templates_give_byte_identical_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = IAC / "terraform" / "new-flow-two-functions.plan.json"
+    inputs = [rel(TRAPS / "unwarmed.yaml"), rel(plan)]
+    morning = datetime(2027, 1, 4, 9, 15, 7, tzinfo=UTC)
+    monkeypatch.setattr(checker.cli, "_utc_now", lambda: morning)
+    run_iac(tmp_path / "a", *inputs)
+    # Later the same day, the templates named in another order: the same reports.
+    monkeypatch.setattr(checker.cli, "_utc_now", lambda: morning.replace(hour=17, minute=2))
+    run_iac(tmp_path / "b", *reversed(inputs))
+    for name in ("warmcheck.json", "warmcheck.sarif"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
