@@ -97,6 +97,8 @@ class _PlanReader:
             parsed = parse_arn(arn) if isinstance(arn, str) else None
             if parsed is not None and getattr(parsed, part):
                 found.add(getattr(parsed, part))
+        if part == "account":
+            found = {account for account in found if re.fullmatch(r"\d{12}", account)}
         return sorted(found)[0] if len(found) == 1 else None
 
     # --- values -------------------------------------------------------------------------------
@@ -382,7 +384,8 @@ class _PlanReader:
         window = self.value(address, "flexible_time_window", 0) or {}
         flexible = 0
         if isinstance(window, Mapping) and window.get("mode") == "FLEXIBLE":
-            flexible = int(window.get("maximum_window_in_minutes") or 0)
+            minutes = window.get("maximum_window_in_minutes")
+            flexible = minutes if isinstance(minutes, int) else 0
         self.plan.schedules.append(
             PlannedSchedule(
                 arn=arn,

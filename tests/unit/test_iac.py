@@ -556,3 +556,46 @@ def test_the_same_templates_give_byte_identical_reports(
     run_iac(tmp_path / "b", *reversed(inputs))
     for name in ("warmcheck.json", "warmcheck.sarif"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_odd_values_in_templates_and_plans_are_findings_not_crashes(tmp_path: Path) -> None:
+    plan = json.loads((IAC / "terraform" / "new-flow-two-functions.plan.json").read_text())
+    plan["resource_changes"] += [
+        "not a resource change",
+        {
+            "address": "aws_scheduler_schedule.odd",
+            "type": "aws_scheduler_schedule",
+            "change": {
+                "actions": ["create"],
+                "after": {
+                    "name": "odd",
+                    "flexible_time_window": [
+                        {"mode": "FLEXIBLE", "maximum_window_in_minutes": "many"}
+                    ],
+                    "target": [{"arn": "arn:aws:lambda:us-east-1:123456789012:function:billing"}],
+                    "schedule_expression": "rate(1 minute)",
+                    "start_date": "yesterday",
+                },
+            },
+        },
+        {
+            "address": "aws_lambda_function.odd",
+            "type": "aws_lambda_function",
+            "change": {"actions": ["create"], "after": {"function_name": "odd", "arn": "arn:x"}},
+        },
+    ]
+    odd_plan = tmp_path / "plan.json"
+    odd_plan.write_text(json.dumps(plan))
+    template = tmp_path / "odd.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  R: {Type: AWS::Events::Rule, Properties: {Targets: nope, ScheduleExpression: 5}}\n"
+        "  F: {Type: AWS::Lambda::Function, Properties: [1, 2]}\n"
+        "  P: {Type: AWS::Lambda::Permission, Properties: {FunctionName: !Ref F, Principal: 5}}\n"
+        "  Flow:\n"
+        "    Type: AWS::Connect::ContactFlow\n"
+        "    Properties: {InstanceArn: not-an-arn, Content: '{not json'}\n"
+    )
+    for path in (odd_plan, template):
+        code, _ = run_iac(tmp_path / path.stem, str(path))
+        assert code in (1, 3)
