@@ -27,6 +27,7 @@ from checker.snapshot import Snapshot
 
 YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,15 @@ def load_string_map(path: str, what: str) -> dict[str, str]:
     values = {
         key: value if isinstance(value, str) else json.dumps(value) for key, value in data.items()
     }
+    region = values.get("AWS::Region")
+    if region is not None and not _REGION.match(region):
+        raise TemplateError(
+            path,
+            f"AWS::Region {region!r} is not a region name",
+            line=1,
+            field="AWS::Region",
+            hint="e.g. us-east-1",
+        )
     account = values.get("AWS::AccountId")
     if account is not None and not _ACCOUNT.match(account):
         raise TemplateError(

@@ -599,3 +599,23 @@ def test_odd_values_in_templates_and_plans_are_findings_not_crashes(tmp_path: Pa
     for path in (odd_plan, template):
         code, _ = run_iac(tmp_path / path.stem, str(path))
         assert code in (1, 3)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"AWS::AccountId": "12"}', "AWS::AccountId: AWS::AccountId '12' is not a 12-digit"),
+        ('{"AWS::Region": "moon"}', "AWS::Region: AWS::Region 'moon' is not a region name"),
+        ('["not", "pairs"]', "a list must hold {ParameterKey, ParameterValue} objects"),
+        ("{oops", "invalid JSON"),
+    ],
+)
+def test_a_bad_parameters_file_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, problem: str
+) -> None:
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(content)
+    code, _ = run_iac(tmp_path / "out", rel(TRAPS / "warmed.yaml"), "--parameters", str(parameters))
+    assert code == 2
+    assert problem in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
