@@ -55,6 +55,8 @@ class _Builder:
 
     def gap(self, resource: str, reason: str, where: Located | None) -> None:
         at = f"{where.file}:{where.line}: " if where is not None else ""
+        if where is not None:
+            self.plan.locate(resource, where)  # so its WARM901 annotates the template line
         self.errors.append(
             CollectionFailure(
                 service="iac",

@@ -619,3 +619,17 @@ def test_a_bad_parameters_file_is_bad_input(
     assert code == 2
     assert problem in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_what_only_deploy_time_knows_is_annotated_at_its_template_line(tmp_path: Path) -> None:
+    code, _ = run_iac(tmp_path, rel(REAL / "vmx3-contactflows.yaml"))
+    assert code == 3
+    lines = (REAL / "vmx3-contactflows.yaml").read_text().splitlines()
+    located = {}
+    for result in sarif(tmp_path)["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        if result["ruleId"] == "WARM901":
+            assert physical["artifactLocation"]["uri"] == rel(REAL / "vmx3-contactflows.yaml")
+            located[result["message"]["text"]] = lines[physical["region"]["startLine"] - 1]
+    conditional = [line for text, line in located.items() if "created only if" in text]
+    assert "  VMXExampleTaskFlow:" in conditional
