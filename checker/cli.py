@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -94,43 +94,49 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate --policy and write reports.",
     )
     check.add_argument(
-        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
-    )
-    check.add_argument(
         "--snapshot",
         metavar="FILE",
         help="evaluate this snapshot file (from `warmcheck collect`) instead of reading AWS",
     )
     _add_aws_flags(check)
-    check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
-    _add_format_flags(check)
-    check.add_argument(
-        "--output",
+    _add_report_flags(check)
+
+    iac = commands.add_parser(
+        "iac",
+        parents=[noise],
+        help="check CloudFormation, SAM, CDK, Terraform plans and flow files before deploy",
+        description="Read templates (CloudFormation JSON/YAML, SAM, a CDK cdk.out directory, "
+        "`terraform show -json` plans, flow files) without calling AWS, evaluate --policy as "
+        "`check` does and write reports whose findings point at template lines. What the "
+        "templates leave to deploy time stays unknown (WARM901/WARM011), never guessed.",
+        epilog="Exit codes as for check: 0 compliant, 1 drift, 2 bad input (a template names "
+        "file:line), 3 something only deploy time or the live account can tell (see docs/iac.md).",
+    )
+    iac.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="template, plan JSON or flow file, or a cdk.out directory; several are read as one",
+    )
+    iac.add_argument(
+        "--parameters",
         metavar="FILE",
-        help="write the one --format report to FILE instead of --out-dir; `-` writes it to "
-        "stdout (the summary then goes to stderr), e.g. --format json --output - | jq",
+        help="JSON parameter values ({name: value} or CloudFormation's ParameterKey list); "
+        "AWS::Region and AWS::AccountId set the stack's region and account",
     )
-    check.add_argument(
-        "--summary-to",
+    iac.add_argument(
+        "--placeholders",
         metavar="FILE",
-        help='append the Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY")',
+        help="JSON map of template text in flow files to its value, e.g. "
+        '{"{{BILLING_ARN}}": "arn:aws:lambda:..."}',
     )
-    check.add_argument(
-        "--baseline",
+    iac.add_argument(
+        "--with-snapshot",
         metavar="FILE",
-        help="an earlier warmcheck.json: only findings not in it fail the run",
+        help="the deployed state (from `warmcheck collect`): judge the planned flows against "
+        "warmers, permissions and associations that already exist",
     )
-    check.add_argument(
-        "--write-baseline",
-        metavar="FILE",
-        help="also write this run's JSON report to FILE, to use as a later --baseline",
-    )
-    check.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default="low",
-        help="lowest severity that fails the run (default low; never = report only)",
-    )
+    _add_report_flags(iac)
 
     collect = commands.add_parser(
         "collect",
@@ -312,6 +318,42 @@ def _formats(chosen: list[list[str]] | None) -> list[str]:
     return list(dict.fromkeys(name for names in chosen for name in names))
 
 
+def _add_report_flags(parser: argparse.ArgumentParser) -> None:
+    """What `check` and `iac` share: the policy, the reports and how the run fails."""
+    parser.add_argument(
+        "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
+    )
+    parser.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
+    _add_format_flags(parser)
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the one --format report to FILE instead of --out-dir; `-` writes it to "
+        "stdout (the summary then goes to stderr), e.g. --format json --output - | jq",
+    )
+    parser.add_argument(
+        "--summary-to",
+        metavar="FILE",
+        help='append the Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY")',
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="an earlier warmcheck.json: only findings not in it fail the run",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="also write this run's JSON report to FILE, to use as a later --baseline",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="low",
+        help="lowest severity that fails the run (default low; never = report only)",
+    )
+
+
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
     parser.add_argument(
@@ -395,6 +437,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _schedule(args)
     if args.command == "fix":
         return _fix(args)
+    if args.command == "iac":
+        return _iac(args)
     return _check(args)
 
 
@@ -440,7 +484,9 @@ def _load_policy(path: str) -> LoadedPolicy:
     return load_policy(path)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _report_destinations(args: argparse.Namespace) -> list[str]:
+    """The formats `check` and `iac` write, with every destination checked before anything is
+    read: a path mistake costs no collection."""
     formats = _formats(args.format)
     if args.output is not None and len(formats) != 1:
         raise UsageError(
@@ -448,8 +494,12 @@ def _check(args: argparse.Namespace) -> int:
             f"({', '.join(formats)})",
             hint="pick one, e.g. --format json --output -",
         )
-    # Every destination is checked before AWS is read: a path mistake costs no collection.
     check_outputs(Path(args.out_dir), formats, args.write_baseline, args.summary_to, args.output)
+    return formats
+
+
+def _check(args: argparse.Namespace) -> int:
+    formats = _report_destinations(args)
     loaded = _with_regions(_load_policy(args.policy), args.region)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
@@ -473,6 +523,39 @@ def _check(args: argparse.Namespace) -> int:
     )
 
 
+def _iac(args: argparse.Namespace) -> int:
+    from checker.iac import load_iac, load_string_map, scoped_to, with_template_names
+
+    formats = _report_destinations(args)
+    loaded = _load_policy(args.policy)
+    deployed = load_snapshot(args.with_snapshot) if args.with_snapshot else None
+    state = load_iac(
+        args.paths,
+        parameters=load_string_map(args.parameters, "parameters") if args.parameters else {},
+        placeholders=load_string_map(args.placeholders, "placeholders")
+        if args.placeholders
+        else {},
+        deployed=deployed,
+        # Templates have no read time: the day they are judged on keeps reports byte-identical.
+        now=_utc_now().replace(hour=0, minute=0, second=0, microsecond=0),
+    )
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    return _evaluate_and_report(
+        scoped_to(loaded, state.snapshot),
+        state.snapshot,
+        args.out_dir,
+        formats,
+        args.fail_on,
+        args.quiet,
+        baseline=baseline,
+        write_baseline=args.write_baseline,
+        summary_to=args.summary_to,
+        output=args.output,
+        compact=args.compact,
+        finish=lambda report: with_template_names(report, state.labels),
+    )
+
+
 def _evaluate_and_report(
     loaded: LoadedPolicy,
     snapshot: Snapshot,
@@ -486,6 +569,7 @@ def _evaluate_and_report(
     summary_to: str | None = None,
     output: str | None = None,
     compact: bool = False,
+    finish: Callable[[Report], Report] | None = None,
 ) -> int:
     report = _judge(
         loaded,
@@ -499,6 +583,7 @@ def _evaluate_and_report(
         summary_to=summary_to,
         output=output,
         compact=compact,
+        finish=finish,
     )
     if _no_credentials(snapshot):
         _print_error("no AWS credentials were found, so nothing could be read", NO_CREDENTIALS_HINT)
@@ -520,8 +605,11 @@ def _judge(
     summary_to: str | None = None,
     output: str | None = None,
     compact: bool = False,
+    finish: Callable[[Report], Report] | None = None,
 ) -> Report:
-    """Evaluate, write every report, and show the summary: what `check` and `demo` share."""
+    """Evaluate, write every report, and show the summary: what `check` and `demo` share.
+
+    `finish` adjusts the report before it is written (`iac` names template resources)."""
     with cyclic_gc_paused():
         report = evaluate(
             loaded.policy,
@@ -531,6 +619,8 @@ def _judge(
             fail_on=fail_on,
             baseline=baseline,  # waivers expire as of the snapshot: the same file, the same report
         )
+    if finish is not None:
+        report = finish(report)
     if output is None:
         replacements = report_files(report, Path(out_dir), formats)
     elif output == "-":

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import PurePath
 
 from checker.analysis import Analysis
-from checker.findings import SEVERITY_RANK, Finding, Severity
+from checker.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
 from checker.names import mentioned_arns, report_names
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
@@ -82,12 +82,25 @@ class Report:
     unresolved: tuple[UnresolvedReach, ...] = ()
     # Display name by ARN for every flow, module, instance, function and warmer mentioned.
     names: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # `warmcheck iac`: where each planned resource is written, by ARN (empty for `check`).
+    sources: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False)
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         every = [finding for outcome in self.outcomes for finding in outcome.findings]
         object.__setattr__(self, "findings", tuple(sorted(every, key=lambda f: f.sort_key)))
+
+    def source_of(self, finding: Finding) -> SourceLocation | None:
+        """The template line a finding is about: its resource, else its function, warmer or
+        first flow (a qualified function ARN falls back to the function's own line)."""
+        for arn in (finding.resource, finding.function, finding.warmer, *finding.flows):
+            if not arn:
+                continue
+            found = self.sources.get(arn) or self.sources.get(arn.rsplit(":", 1)[0])
+            if found is not None:
+                return found
+        return None
 
     @property
     def required(self) -> int:

@@ -62,6 +62,12 @@ class BaselineError(InputFileError):
     kind = "baseline"
 
 
+class TemplateError(InputFileError):
+    """An infrastructure template, plan, flow file or parameter file `warmcheck iac` reads."""
+
+    kind = "template"
+
+
 class ScheduleExpressionError(CheckerError):
     """A rate()/cron()/at() expression AWS would reject."""
 

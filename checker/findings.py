@@ -20,6 +20,16 @@ def fingerprint(rule: str, resource: str, function: str | None, warmer: str | No
 
 
 @dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a resource is written in a template (`warmcheck iac`): file, 1-based line, and the
+    logical ID or address people know it by."""
+
+    file: str
+    line: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class AppliedWaiver:
     index: int  # position in the policy's waivers list
     reason: str

@@ -308,6 +308,12 @@ class CollectionFailure(SnapshotModel):
 
 class Snapshot(SnapshotModel):
     version: Literal[1] = SNAPSHOT_VERSION
+    source: Literal["aws", "iac"] = Field(
+        default="aws",
+        description="aws: read from the accounts; iac: planned by templates (`warmcheck iac`), "
+        "where account 000000000000 and region zz-iac-0 stand for what the templates leave to "
+        "deploy time.",
+    )
     collected_at: AwareDatetime
     accounts: list[Account] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)

@@ -102,6 +102,25 @@ def _physical(policy: PolicyRef, policy_field: str | None) -> dict[str, Any]:
     }
 
 
+def _template_files(report: Report) -> list[str]:
+    """Template files (`warmcheck iac`) as artifacts 1..n, after the policy file."""
+    return sorted({source.file for source in report.sources.values()})
+
+
+def _source_physical(report: Report, finding: Finding) -> dict[str, Any] | None:
+    """The template line a finding is about, when `warmcheck iac` read it from one."""
+    source = report.source_of(finding)
+    if source is None:
+        return None
+    return {
+        "artifactLocation": {
+            **_policy_file(source.file),
+            "index": 1 + _template_files(report).index(source.file),
+        },
+        "region": {"startLine": source.line},
+    }
+
+
 def _logical(report: Report, finding: Finding) -> list[dict[str, Any]]:
     """The finding's resource first, then its function and warmer when they differ: each by
     its display name, the ARN as the fully qualified name."""
@@ -145,6 +164,19 @@ def _result(
     }
     if finding.policy_field:
         location["message"] = {"text": f"policy setting {finding.policy_field}"}
+    locations = [location]
+    template = _source_physical(report, finding)
+    source = report.source_of(finding)
+    if template is not None and source is not None:
+        # Code scanning annotates the first location: the template line under review.
+        locations.insert(
+            0,
+            {
+                "physicalLocation": template,
+                "logicalLocations": _logical(report, finding),
+                "message": {"text": source.label},
+            },
+        )
     properties: dict[str, Any] = {
         "severity": finding.severity,
         "function": finding.function,
@@ -159,7 +191,7 @@ def _result(
         "level": LEVELS[finding.severity],
         # Names first; the ARNs are one step away, in the logical locations and properties.
         "message": {"text": named_message(report, finding)},
-        "locations": [location],
+        "locations": locations,
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         # Waivers were checked: an empty list says "not suppressed", absence would say "unknown".
         "suppressions": []
@@ -192,7 +224,11 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "location": _policy_file(report.policy.path),
                 "roles": ["analysisTarget"],
                 "hashes": {"sha-256": report.policy.sha256},
-            }
+            },
+            *(
+                {"location": _policy_file(file), "roles": ["analysisTarget"]}
+                for file in _template_files(report)
+            ),
         ],
         "invocations": [{"executionSuccessful": True}],
         "results": [_result(report, f, rule_index, with_baseline) for f in findings],

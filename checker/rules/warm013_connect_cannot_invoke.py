@@ -41,6 +41,10 @@ class ConnectCannotInvoke(Rule):
             result.checked.add(key.arn)
             denied = []
             for instance in sorted(required.instances.values(), key=lambda i: i.arn):
+                if analysis.snapshot.source == "iac" and instance.lambda_functions is None:
+                    # Before deploy, associating the function with an instance outside the
+                    # templates adds its own statement: unknown (WARM901), not a verdict.
+                    continue
                 verdict = resource_policy_allows(
                     document,
                     service="connect.amazonaws.com",
