@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate this snapshot file (from `warmcheck collect`) instead of reading AWS",
     )
     _add_aws_flags(check)
+    _add_evidence_flag(check)
     check.add_argument("--out-dir", default="reports", help="where reports go (default reports/)")
     check.add_argument(
         "--format",
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
     )
     _add_aws_flags(collect)
+    _add_evidence_flag(collect)
 
     demo = commands.add_parser(
         "demo",
@@ -229,6 +231,36 @@ def _add_noise_flags(parser: argparse.ArgumentParser, *, default: object) -> Non
     )
 
 
+EVIDENCE_CHOICES = ("metrics", "logs", "none")
+
+
+def _add_evidence_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--evidence",
+        action="append",
+        choices=EVIDENCE_CHOICES,
+        help="runtime evidence to read, repeatable, overriding the policy's evidence: "
+        "metrics (CloudWatch), logs (Logs Insights, billed per GB scanned) or none",
+    )
+
+
+def with_evidence(loaded: LoadedPolicy, kinds: list[str] | None) -> LoadedPolicy:
+    """--evidence replaces the policy's evidence.metrics and evidence.logs for one run."""
+    if not kinds:
+        return loaded
+    chosen = set(kinds)
+    if "none" in chosen and len(chosen) > 1:
+        raise UsageError(
+            "--evidence none cannot be combined with metrics or logs",
+            hint="pass --evidence none alone, or --evidence metrics --evidence logs",
+        )
+    evidence = loaded.policy.evidence.model_copy(
+        update={"metrics": "metrics" in chosen, "logs": "logs" in chosen}
+    )
+    policy = loaded.policy.model_copy(update={"evidence": evidence})
+    return dataclasses.replace(loaded, policy=policy)
+
+
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
     parser.add_argument(
@@ -319,7 +351,7 @@ def _explain(name: str | None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    loaded = with_evidence(_with_regions(load_policy(args.policy), args.region), args.evidence)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -462,7 +494,7 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    loaded = _with_regions(load_policy(args.policy), args.region)
+    loaded = with_evidence(_with_regions(load_policy(args.policy), args.region), args.evidence)
     snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
     _write_atomically(Path(args.out), snapshot.to_json())
     print(

@@ -72,6 +72,15 @@ class FindingV1(ReportModel):
     baselined: bool = False
 
 
+class WarmerFiringsV1(ReportModel):
+    warmer: str
+    expected_firings: int | None = Field(description="Due in the lookback (schedule engine).")
+    observed_firings: int | None = Field(
+        description="Seen in CloudWatch; null: no per-warmer series (a shared schedule group)."
+    )
+    verdict: Literal["firing", "failing", "not-firing", "unknown"]
+
+
 class CoverageV1(ReportModel):
     function: str
     status: Literal["warm", "cold", "waived", "unknown"]
@@ -79,6 +88,18 @@ class CoverageV1(ReportModel):
     worst_gap_seconds: int | None
     worst_gap_start: str | None = Field(default=None, description="UTC start of the worst gap.")
     flows: list[str]
+    expected_firings: int | None = Field(
+        default=None, description="Firings due from its warmers in the lookback; null: no metrics."
+    )
+    observed_firings: int | None = Field(
+        default=None, description="Firings seen in CloudWatch; null: no metrics or not per warmer."
+    )
+    cold_starts: int | None = Field(
+        default=None, description="Cold starts in the warm window (Lambda logs); null: no logs."
+    )
+    warmer_firings: list[WarmerFiringsV1] | None = Field(
+        default=None, description="Per warmer: expected and observed firings; null: no metrics."
+    )
 
 
 class ReportV1(ReportModel):
@@ -150,6 +171,20 @@ def to_report_v1(report: Report) -> ReportV1:
                 worst_gap_seconds=entry.worst_gap_seconds,
                 worst_gap_start=_utc(entry.worst_gap_start),
                 flows=list(entry.flows),
+                expected_firings=entry.expected_firings,
+                observed_firings=entry.observed_firings,
+                cold_starts=entry.cold_starts,
+                warmer_firings=None
+                if entry.warmer_firings is None
+                else [
+                    WarmerFiringsV1(
+                        warmer=f.warmer,
+                        expected_firings=f.expected,
+                        observed_firings=f.observed,
+                        verdict=f.verdict,  # type: ignore[arg-type]
+                    )
+                    for f in entry.warmer_firings
+                ],
             )
             for entry in report.coverage
         ],
