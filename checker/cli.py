@@ -580,6 +580,8 @@ def _demo(args: argparse.Namespace) -> int:
         manifest = seed_demo(sandbox.env())
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
+        for line in manifest.notes:
+            print(f"  also expected: {line}")
         snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
         report = _judge(loaded, snapshot, args.out_dir, args.format, "low", args.quiet)
     found = {(f.rule, f.resource) for f in report.findings}

@@ -208,6 +208,18 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
         status: str = assessment.status
         if status == "cold" and key.arn in waived_functions - open_functions:
             status = "waived"
+        runtime = _runtime_fields(analysis, key.arn, assessment.exact)
+        warm_by_capacity = (
+            "provisioned_concurrency" in assessment.required.settings.accept
+            and analysis.provisioned(key) is True
+        )
+        if (
+            status == "warm"
+            and not warm_by_capacity
+            and _every_warmer_fails(runtime.get("warmer_firings"))
+        ):
+            # Configured warm, but the metrics say no warm invocation arrives (WARM015).
+            status = "cold"
         gap = assessment.gap
         strip_start, strip_window = analysis.week_strip(assessment)
         entries.append(
@@ -223,10 +235,14 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
                 ),
                 strip_start=strip_start,
                 strip_window=strip_window,
-                **_runtime_fields(analysis, key.arn, assessment.exact),
+                **runtime,
             )
         )
     return tuple(entries)
+
+
+def _every_warmer_fails(firings: tuple[WarmerFirings, ...] | None) -> bool:
+    return bool(firings) and all(f.verdict in ("failing", "not-firing") for f in firings or ())
 
 
 def _runtime_fields(analysis: Analysis, function: str, warmers: list[WarmSource]) -> dict[str, Any]:

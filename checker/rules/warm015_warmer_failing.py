@@ -36,8 +36,7 @@ class WarmerFailing(Rule):
                     function=function,
                     warmer=warmer,
                     flows=flows_of.get(function, set()),
-                    message=f"{source.label} {source.name} {what} on {function}: {entry.reason} "
-                    f"(expected {entry.expected} firings in the lookback)",
+                    message=f"{source.label} {source.name} {what} on {function}: {entry.reason}",
                 )
             )
         return result

@@ -1277,3 +1277,14 @@ def test_warm017_p99_plus_worst_init_over_the_block_limit() -> None:
 def test_warm017_near_miss_inside_the_block_limit() -> None:
     report = logs_run(log_reading(CRM, (HOUR, 40, 0, 7400.0, 500.0)), quiet_billing())
     assert "WARM017" not in rules_of(report)
+
+
+def test_warm015_a_function_whose_every_warmer_fails_is_not_shown_warm() -> None:
+    report = metrics_run({lambda_series("Errors", "crm-lookup", "prod"): FIRED})
+    assert next(c for c in report.coverage if c.function == CRM).status == "cold"
+    assert next(c for c in report.coverage if c.function == BILLING).status == "warm"
+    # Provisioned concurrency keeps it warm whatever its warmer does.
+    covered = metrics_run(
+        {lambda_series("Errors", "crm-lookup", "prod"): FIRED}, scenario=_provisioned()
+    )
+    assert next(c for c in covered.coverage if c.function == CRM).status == "warm"
