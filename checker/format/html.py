@@ -18,6 +18,7 @@ from checker import __version__
 from checker.engine import CoverageEntry, Report
 from checker.findings import SEVERITIES, SEVERITY_RANK, Finding
 from checker.format.base import Format
+from checker.format.evidence_view import html_section as html_evidence
 from checker.format.markdown import coverage_order, gap_minutes
 from checker.format.week_strip import RateBand, WeekStrip, week_strip
 from checker.rules.base import minutes
@@ -178,6 +179,7 @@ def render(report: Report) -> str:
         *_summary(report),
         *_findings(report),
         *_coverage(report),
+        *html_evidence(report),  # runtime evidence (issue 14): empty without evidence
         *_strips(report),
         "</main>",
         (

@@ -15,6 +15,7 @@ from datetime import UTC
 from checker.engine import CoverageEntry, Report, RuleOutcome
 from checker.findings import SEVERITIES, Finding
 from checker.format.base import Format
+from checker.format.evidence_view import markdown_section as markdown_evidence
 
 MAX_FINDINGS_PER_RULE = 50
 MAX_COVERAGE_ROWS = 200
@@ -32,6 +33,7 @@ def render(report: Report) -> str:
     lines = [*_headline(report), "", *_counts(report), "", *_context(report), ""]
     lines += _findings(report)
     lines += _coverage(report)
+    lines += markdown_evidence(report)  # runtime evidence (issue 14): empty without evidence
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
