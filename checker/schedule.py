@@ -1273,6 +1273,7 @@ def clear_caches() -> None:
     _DAY_IDS.clear()
     _UNION_DAYS.clear()
     _UNION_KEYS.clear()
+    _NEAR_TRANSITION.clear()
     _parse_cached.cache_clear()
     _zone.cache_clear()
 
@@ -1292,6 +1293,19 @@ def format_gap_length(seconds: int) -> str:
 
 
 # --- expected firings (runtime evidence) ---------------------------------------------------
+
+
+_NEAR_TRANSITION: dict[tuple[str, int], bool] = {}
+
+
+def _near_transition(zone: _Zone, local_day: int) -> bool:
+    """Whether the zone's offset changes within a day of this local day (cached)."""
+    key = (zone.name, local_day)
+    found = _NEAR_TRANSITION.get(key)
+    if found is None:
+        base = local_day * DAY
+        found = _NEAR_TRANSITION[key] = bool(zone.transitions(base - DAY, base + 2 * DAY))
+    return found
 
 
 def expected_firings(source: FiringSource, start: datetime, end: datetime) -> int:
@@ -1321,6 +1335,13 @@ def expected_firings(source: FiringSource, start: datetime, end: datetime) -> in
     for local_day in range(low // DAY - 1, high // DAY + 2):
         if not parsed.matches_date(date.fromordinal(local_day + _EPOCH_ORDINAL)):
             continue
-        firings = _cached_local_day(parsed, zone, local_day)
-        count += bisect_right(firings, high) - bisect_right(firings, low)
+        base = local_day * DAY
+        if _near_transition(zone, local_day):
+            firings = _cached_local_day(parsed, zone, local_day)
+            count += bisect_right(firings, high) - bisect_right(firings, low)
+            continue
+        # No offset change near this day: its firings are its seconds shifted, count by bisect.
+        shift = base - zone.offset_at(base)
+        seconds = parsed._seconds
+        count += bisect_right(seconds, high - shift) - bisect_right(seconds, low - shift)
     return count
