@@ -122,11 +122,15 @@ def metric_queries(
 
     `schedule_targets`: schedule ARN -> the function it invokes (universal targets resolved).
     `provisioned`: required qualifiers with provisioned concurrency configured (WARM018).
+    Only warmers that target a required (function, qualifier) are read.
     """
     queries: set[MetricQuery] = set()
-    lambda_keys: set[FunctionKey] = set(required)
+    wanted = set(required)  # the (function, qualifier) pairs the flows call
+    lambda_keys: set[FunctionKey] = set(wanted)
     for rule in rules:
-        targets = scheduled_rule_targets(rule)
+        # Only warmers of required functions are judged: an orphan or dangling warmer is
+        # already a finding of its own (WARM006, WARM007).
+        targets = [key for key in scheduled_rule_targets(rule) if key in wanted]
         if not targets:
             continue
         for metric in RULE_METRICS:
@@ -137,7 +141,7 @@ def metric_queries(
     sole = sole_lambda_schedules(schedules, schedule_targets)
     for schedule in schedules:
         target = schedule_targets.get(schedule.arn)
-        if target is None:
+        if target is None or target not in wanted:
             continue
         lambda_keys.add(target)
         if schedule.arn in sole:
@@ -283,7 +287,7 @@ def _judge_metrics(analysis: Analysis, judgement: RuntimeJudgement, readings: _R
         return lambda_seen[key]
 
     for source in analysis.warmers:
-        if not source.enabled or source.firing is None:
+        if not source.enabled or source.firing is None or source.target not in analysis.required:
             continue
         key = source.target
         entry = WarmerEvidence(source.arn, key.arn)

@@ -11,8 +11,7 @@ the ordinary APIs:
   and is copied here; ``StartQuery`` evaluates the shape of query warmcheck sends: the REPORT
   records (Text: ``@type = "REPORT"``; JSON: ``type = "platform.report"``) of the log streams
   matching ``@logStream like "..."``, counted per hour with p99 duration and the worst init.
-  ``GetQueryResults`` answers ``Complete`` at once, or ``Running`` for ever for a log group
-  named in `stalled_groups` (how tests make a query time out).
+  ``GetQueryResults`` answers ``Complete`` at once.
 """
 
 from __future__ import annotations
@@ -155,14 +154,12 @@ class LogsBackend:
     def __init__(self) -> None:
         self._events: dict[tuple[str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
         self._queries: dict[str, dict[str, Any]] = {}
-        self.stalled_groups: set[str] = set()
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         with self._lock:
             self._events.clear()
             self._queries.clear()
-            self.stalled_groups.clear()
 
     def copy_events(self, request: HttpRequest, account: str, region: str) -> None:
         """Keep what a successful PutLogEvents wrote (moto keeps its own copy)."""
@@ -219,7 +216,7 @@ class LogsBackend:
         query_id = str(uuid.uuid4())
         with self._lock:
             self._queries[query_id] = {
-                "status": "Running" if group in self.stalled_groups else "Complete",
+                "status": "Complete",
                 "results": results,
                 "statistics": {
                     "recordsMatched": float(sum(len(r) for r in bins.values())),
