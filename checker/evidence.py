@@ -252,12 +252,25 @@ def judge(analysis: Analysis) -> RuntimeJudgement:
     """Judge every warmer and required function against the snapshot's evidence."""
     judgement = RuntimeJudgement()
     evidence = analysis.snapshot.evidence
+    wanted = analysis.policy.evidence
+    asked = [kind for kind, on in (("metrics", wanted.metrics), ("logs", wanted.logs)) if on]
+    missing = [
+        kind
+        for kind in asked
+        if evidence is None or (evidence.metrics if kind == "metrics" else evidence.logs) is None
+    ]
+    for account in missing and (analysis.snapshot.accounts or ["snapshot"]):
+        # e.g. a snapshot collected without evidence, judged with a policy that asks for it
+        analysis.add_problem(
+            account, f"the policy asks for {' and '.join(missing)} evidence, which was not read"
+        )
     if evidence is None:
         return judgement
-    if evidence.metrics is not None:
+    # The policy (or --evidence) says which evidence counts, also for a snapshot that holds more.
+    if evidence.metrics is not None and wanted.metrics:
         judgement.metrics_read = True
         _judge_metrics(analysis, judgement, _Readings(analysis, evidence.metrics))
-    if evidence.logs is not None:
+    if evidence.logs is not None and wanted.logs:
         judgement.logs_read = True
         _judge_logs(analysis, judgement, evidence.logs)
     return judgement

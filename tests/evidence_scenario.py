@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from checker.arns import FunctionKey, parse_function_arn
 from checker.evidence import EVENTS, LAMBDA, SCHEDULER, MetricQuery, metric_queries
+from checker.policy import Policy
 from checker.snapshot import LogBin, LogReading, MetricReading, RuntimeEvidence, Snapshot
-from tests.scenario import NOW
+from tests.scenario import NOW, PAYLOAD
 
 LOOKBACK = timedelta(hours=24)
 START = NOW - LOOKBACK
@@ -35,6 +37,17 @@ def lambda_series(metric: str, function: str, qualifier: str | None = None) -> S
     if qualifier is None:
         return (LAMBDA, metric, (("FunctionName", function),))
     return (LAMBDA, metric, (("FunctionName", function), ("Resource", f"{function}:{qualifier}")))
+
+
+def evidence_policy(**evidence: Any) -> Policy:
+    """The scenario's policy with metrics and logs evidence on (and `evidence` changed)."""
+    return Policy.model_validate(
+        {
+            "version": 1,
+            "warm": {"payload": PAYLOAD},
+            "evidence": {"metrics": True, "logs": True, **evidence},
+        }
+    )
 
 
 _FIRING_METRICS = {"TriggeredRules", "InvocationAttemptCount", "Invocations"}

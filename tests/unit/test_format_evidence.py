@@ -11,6 +11,7 @@ from checker.format.evidence_view import text_bar
 from checker.snapshot import FunctionLogging
 from tests.evidence_scenario import (
     FIRED,
+    evidence_policy,
     lambda_series,
     log_reading,
     rule_series,
@@ -32,7 +33,7 @@ def metrics_report() -> Report:
             lambda_series("Errors", "billing"): FIRED,
         },
     )
-    return evaluate(default_policy(), snapshot, NOW, policy_ref=REF)
+    return evaluate(evidence_policy(logs=False), snapshot, NOW, policy_ref=REF)
 
 
 def test_text_bars_fill_by_share() -> None:
@@ -70,7 +71,7 @@ def test_cold_starts_per_function_are_drawn_from_logs() -> None:
         log_reading(REQUIRED[0], (hour, 40, 4, 800.0, 600.0)),
         log_reading(REQUIRED[1], (hour, 40, 1, 80.0, 300.0)),
     )
-    report = evaluate(default_policy(), snapshot, NOW, policy_ref=REF)
+    report = evaluate(evidence_policy(metrics=False), snapshot, NOW, policy_ref=REF)
     text = markdown.render(report)
     assert "| `crm-lookup:prod` | `██████████` | 4 |" in text
     assert "| `billing` | `██░░░░░░░░` | 1 |" in text

@@ -29,6 +29,7 @@ from checker.snapshot import (
 from tests.evidence_scenario import (
     FIRED,
     Series,
+    evidence_policy,
     group_series,
     lambda_series,
     log_reading,
@@ -902,7 +903,14 @@ REQUIRED = (CRM, BILLING)
 
 
 def judge_snapshot(snapshot: Snapshot, policy: Policy | None = None) -> Report:
-    return evaluate(policy or default_policy(), snapshot, NOW, policy_ref=REF)
+    """Judged with a policy asking for exactly the evidence the snapshot holds (by default)."""
+    if policy is None:
+        held = snapshot.evidence
+        policy = evidence_policy(
+            metrics=held is not None and held.metrics is not None,
+            logs=held is not None and held.logs is not None,
+        )
+    return evaluate(policy, snapshot, NOW, policy_ref=REF)
 
 
 def metrics_run(
@@ -931,6 +939,16 @@ def test_warm015_without_evidence_the_report_fields_are_null() -> None:
     crm = next(c for c in report.coverage if c.function == CRM)
     assert (crm.expected_firings, crm.observed_firings, crm.cold_starts) == (None, None, None)
     assert crm.warmer_firings is None
+
+
+def test_warm015_evidence_the_policy_turns_off_is_not_judged() -> None:
+    # `--evidence none` over a snapshot collected with metrics: the failing warmer is not judged.
+    snapshot = with_metrics(
+        healthy().snapshot(), REQUIRED, {rule_series("FailedInvocations", "crm-warmer"): FIRED}
+    )
+    assert judge_snapshot(snapshot, default_policy()).findings == ()
+    assert [f.rule for f in judge_snapshot(snapshot).findings] == ["WARM015"]
+    assert "WARM901" in rules_of(judge_snapshot(snapshot, evidence_policy()))  # logs: unread
 
 
 def test_warm015_failed_invocations_mean_the_warmer_is_failing() -> None:
@@ -981,9 +999,7 @@ def test_warm015_near_miss_two_missing_datapoints_are_tolerated() -> None:
 
 
 def test_warm015_near_miss_too_few_firings_due_is_not_judged() -> None:
-    policy = Policy.model_validate(
-        {"version": 1, "warm": {"payload": PAYLOAD}, "evidence": {"min_expected_firings": 300}}
-    )
+    policy = evidence_policy(min_expected_firings=300, logs=False)
     report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): None}, policy=policy)
     assert report.findings == ()
     crm = next(c for c in report.coverage if c.function == CRM)
@@ -1201,9 +1217,7 @@ def test_warm016_cold_starts_in_the_window() -> None:
 
 
 def test_warm016_near_miss_at_the_allowed_number() -> None:
-    policy = Policy.model_validate(
-        {"version": 1, "warm": {"payload": PAYLOAD}, "evidence": {"max_cold_starts": 3}}
-    )
+    policy = evidence_policy(max_cold_starts=3, metrics=False)
     report = logs_run(log_reading(CRM, (HOUR, 40, 3, 900.0, 700.0)), quiet_billing(), policy=policy)
     assert report.findings == ()
 
@@ -1213,6 +1227,7 @@ def test_warm016_cold_starts_outside_the_weekly_window_do_not_count() -> None:
     policy = Policy.model_validate(
         {
             "version": 1,
+            "evidence": {"logs": True},
             "warm": {
                 "payload": PAYLOAD,
                 "window": {
@@ -1288,3 +1303,10 @@ def test_warm015_a_function_whose_every_warmer_fails_is_not_shown_warm() -> None
         {lambda_series("Errors", "crm-lookup", "prod"): FIRED}, scenario=_provisioned()
     )
     assert next(c for c in covered.coverage if c.function == CRM).status == "warm"
+
+
+def test_warm015_evidence_asked_for_but_absent_from_the_snapshot_is_warm901() -> None:
+    report = judge_snapshot(healthy().snapshot(), evidence_policy())
+    finding = only(report, "WARM901")
+    assert finding.resource == ACCOUNT
+    assert "asks for metrics and logs evidence, which was not read" in finding.message
