@@ -72,6 +72,20 @@ class MetricQuery:
     def key(self) -> tuple[str, str, str, str, tuple[tuple[str, str], ...]]:
         return (self.account, self.region, self.namespace, self.metric, self.dimensions)
 
+    def answer(self, datapoints: int, value: float, status: str) -> MetricReading:
+        """This query's reading, as a GetMetricData answer gives it."""
+        return MetricReading(
+            account=self.account,
+            region=self.region,
+            namespace=self.namespace,
+            metric=self.metric,
+            dimensions=dict(self.dimensions),
+            stat=self.stat,
+            datapoints=datapoints,
+            value=value,
+            status=status,
+        )
+
 
 def reading_key(reading: MetricReading) -> tuple[str, str, str, str, tuple[tuple[str, str], ...]]:
     dims = tuple(sorted(reading.dimensions.items()))
@@ -247,6 +261,27 @@ class _Readings:
             return None
         return reading.value
 
+    def family(
+        self,
+        source: WarmSource,
+        namespace: str,
+        metrics: Sequence[str],
+        dims: tuple[tuple[str, str], ...],
+    ) -> dict[str, int] | None:
+        """One warmer's counters of a metric family, absent data as 0; None if any is unread."""
+        values = {
+            metric: _count(
+                self.value(
+                    MetricQuery(source.account, source.region, namespace, metric, dims),
+                    source.arn,
+                )
+            )
+            for metric in metrics
+        }
+        if any(value is None for value in values.values()):
+            return None
+        return {metric: value or 0 for metric, value in values.items()}
+
 
 def judge(analysis: Analysis) -> RuntimeJudgement:
     """Judge every warmer and required function against the snapshot's evidence."""
@@ -338,22 +373,14 @@ def _judge_rule(
     throttles: int | None,
     minimum: int,
 ) -> None:
-    dims = (("RuleName", source.name),)
-    values = {
-        metric: _count(
-            readings.value(
-                MetricQuery(source.account, source.region, EVENTS, metric, dims), source.arn
-            )
-        )
-        for metric in RULE_METRICS
-    }
-    if any(value is None for value in values.values()):
+    values = readings.family(source, EVENTS, RULE_METRICS, (("RuleName", source.name),))
+    if values is None:
         return
-    triggered = values["TriggeredRules"] or 0
+    triggered = values["TriggeredRules"]
     entry.observed = triggered
-    failed = values["FailedInvocations"] or 0
-    throttled = values["ThrottledRules"] or 0
-    dead = values["InvocationsSentToDlq"] or 0
+    failed = values["FailedInvocations"]
+    throttled = values["ThrottledRules"]
+    dead = values["InvocationsSentToDlq"]
     if failed:
         _failing(
             entry,
@@ -386,27 +413,12 @@ def _judge_schedule(
         if errors is not None and throttles is not None and entry.expected:
             _lambda_side_fails(entry, entry.expected, errors, throttles)
         return
-    values = {
-        metric: _count(
-            readings.value(
-                MetricQuery(source.account, source.region, SCHEDULER, metric, dims), source.arn
-            )
-        )
-        for metric in SCHEDULER_METRICS
-    }
-    if any(value is None for value in values.values()):
+    values = readings.family(source, SCHEDULER, SCHEDULER_METRICS, dims)
+    if values is None:
         return
-    attempts = values["InvocationAttemptCount"] or 0
+    attempts = values["InvocationAttemptCount"]
     entry.observed = attempts
-    failures = sum(
-        values[m] or 0
-        for m in (
-            "TargetErrorCount",
-            "TargetErrorThrottledCount",
-            "InvocationThrottleCount",
-            "InvocationDroppedCount",
-        )
-    )
+    failures = sum(values[m] for m in SCHEDULER_METRICS if m != "InvocationAttemptCount")
     if failures:
         _failing(
             entry,

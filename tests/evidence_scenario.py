@@ -74,17 +74,7 @@ def queries_for(snapshot: Snapshot, required: Iterable[str]) -> list[MetricQuery
 
 
 def reading(query: MetricQuery, value: float | None, status: str = "Complete") -> MetricReading:
-    return MetricReading(
-        account=query.account,
-        region=query.region,
-        namespace=query.namespace,
-        metric=query.metric,
-        dimensions=dict(query.dimensions),
-        stat=query.stat,
-        datapoints=0 if value is None else 1,
-        value=value or 0.0,
-        status=status,
-    )
+    return query.answer(0 if value is None else 1, value or 0.0, status)
 
 
 def with_metrics(

@@ -89,17 +89,5 @@ def _get(
         ident = f"q{index}"
         points = values[ident]
         value = (max(points) if query.stat == "Maximum" else sum(points)) if points else 0.0
-        readings.append(
-            MetricReading(
-                account=query.account,
-                region=query.region,
-                namespace=query.namespace,
-                metric=query.metric,
-                dimensions=dict(query.dimensions),
-                stat=query.stat,
-                datapoints=len(points),
-                value=value,
-                status=statuses.get(ident, "InternalError"),
-            )
-        )
+        readings.append(query.answer(len(points), value, statuses.get(ident, "InternalError")))
     return readings
