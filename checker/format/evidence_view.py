@@ -13,6 +13,7 @@ from html import escape
 
 from checker.engine import Report
 
+_BAD = frozenset({"failing", "not-firing"})
 BAR_WIDTH = 160  # SVG user units
 BAR_HEIGHT = 12
 TEXT_BAR_CELLS = 10
@@ -39,7 +40,8 @@ def firing_rows(report: Report) -> list[FiringRow]:
         for entry in report.coverage
         for f in entry.warmer_firings or ()
     ]
-    return sorted(rows, key=lambda r: (r.function, r.warmer))
+    # Failing and silent warmers first: they are what a reader came for.
+    return sorted(rows, key=lambda r: (r.verdict not in _BAD, r.function, r.warmer))
 
 
 def cold_start_rows(report: Report) -> list[ColdStartRow]:
@@ -98,7 +100,7 @@ def markdown_section(report: Report) -> list[str]:
             lines.append(
                 f"| `{_md(_name(row.warmer))}` | `{_md(_name(row.function))}` | "
                 f"`{text_bar(share(row.observed, row.expected))}` | {_counts(row)} | "
-                f"{row.verdict} |"
+                f"{f'**{row.verdict}**' if row.verdict in _BAD else row.verdict} |"
             )
         lines.append("")
     if colds:

@@ -46,8 +46,8 @@ def test_text_bars_fill_by_share() -> None:
 def test_markdown_shows_fired_versus_due_per_warmer() -> None:
     text = markdown.render(metrics_report())
     assert "### Runtime evidence" in text
-    assert "| `crm-warmer` | `crm-lookup:prod` | `██░░░░░░░░` | 72 / 288 | not-firing |" in text
-    assert "| `billing-warmer` | `billing` | `██████████` | 288 / 288 | failing |" in text
+    assert "| `crm-warmer` | `crm-lookup:prod` | `██░░░░░░░░` | 72 / 288 | **not-firing** |" in text
+    assert "| `billing-warmer` | `billing` | `██████████` | 288 / 288 | **failing** |" in text
 
 
 def test_html_draws_an_svg_bar_per_warmer_coloured_by_verdict() -> None:
@@ -83,3 +83,11 @@ def test_without_evidence_no_evidence_section_is_written() -> None:
     report = evaluate(default_policy(), healthy().snapshot(), NOW, policy_ref=REF)
     assert "Runtime evidence" not in markdown.render(report)
     assert "Runtime evidence" not in html.render(report)
+
+
+def test_failing_warmers_are_listed_first() -> None:
+    snapshot = with_metrics(
+        healthy().snapshot(), REQUIRED, {rule_series("FailedInvocations", "crm-warmer"): 5}
+    )
+    text = markdown.render(evaluate(evidence_policy(logs=False), snapshot, NOW, policy_ref=REF))
+    assert text.index("`crm-warmer`") < text.index("`billing-warmer`")
