@@ -1310,3 +1310,41 @@ def test_warm015_evidence_asked_for_but_absent_from_the_snapshot_is_warm901() ->
     finding = only(report, "WARM901")
     assert finding.resource == ACCOUNT
     assert "asks for metrics and logs evidence, which was not read" in finding.message
+
+
+def test_warm015_and_warm019_findings_can_be_waived() -> None:
+    waivers = [
+        {
+            "rule": "warmer-failing",
+            "resource": "arn:aws:events:*:*:rule/crm-*",
+            "reason": "handler fix ships Friday",
+            "owner": "cc-platform",
+            "expires": "2099-01-01",
+        },
+        {
+            "rule": "WARM019",
+            "resource": "*:function:billing",
+            "reason": "paused for the migration",
+            "owner": "cc-platform",
+            "expires": "2099-01-01",
+        },
+    ]
+    policy = Policy.model_validate(
+        {
+            "version": 1,
+            "warm": {"payload": PAYLOAD},
+            "evidence": {"metrics": True},
+            "waivers": waivers,
+        }
+    )
+    scenario = healthy()
+    scenario.update_function("billing", concurrency=ReservedConcurrency(reserved=0))
+    snapshot = with_metrics(
+        scenario.snapshot(), REQUIRED, {lambda_series("Errors", "crm-lookup", "prod"): FIRED}
+    )
+    report = judge_snapshot(snapshot, policy)
+    assert sorted((f.rule, f.waived) for f in report.findings) == [
+        ("WARM015", True),
+        ("WARM019", True),
+    ]
+    assert report.verdict == "pass"
