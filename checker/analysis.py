@@ -22,6 +22,7 @@ from checker import untrusted_json
 from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
 from checker.display import shown
 from checker.errors import ScheduleExpressionError
+from checker.evidence import judge as judge_evidence
 from checker.flows import reachable_modules
 from checker.permissions import (
     PolicyDocument,
@@ -91,7 +92,13 @@ _REQUIRED_SET_READS = frozenset(
 
 Status = Literal["warm", "cold", "unknown"]
 Cause = Literal[
-    "missing-function", "missing-warmer", "wrong-qualifier", "disabled", "cannot-invoke", "gap"
+    "missing-function",
+    "cannot-run",
+    "missing-warmer",
+    "wrong-qualifier",
+    "disabled",
+    "cannot-invoke",
+    "gap",
 ]
 Window = Sequence[tuple[datetime, datetime]] | None
 
@@ -226,6 +233,12 @@ class Analysis:
         for source in self.warmers:
             self.warmers_by_function[source.target.function_arn].append(source)
         self.assessments = {key: self._assess(self.required[key]) for key in sorted(self.required)}
+        # Runtime evidence (metrics, logs): judged last, from the warmers and assessments above.
+        self.runtime = judge_evidence(self)
+
+    def add_problem(self, resource: str, message: str) -> None:
+        """Evidence that was asked for but cannot be read or trusted (WARM901)."""
+        self.problems.append(Problem(resource, message))
 
     # --- scope and the required set --------------------------------------------------------
 
@@ -655,6 +668,26 @@ class Analysis:
             for pc in function.provisioned_concurrency
         )
 
+    def provisioned_configured(self, key: FunctionKey) -> bool:
+        """Whether provisioned concurrency is configured and READY on exactly this qualifier."""
+        function = self.functions.get(key.function_arn)
+        return function is not None and any(
+            pc.qualifier == key.qualifier and pc.status == "READY"
+            for pc in function.provisioned_concurrency or []
+        )
+
+    def cannot_run(self, key: FunctionKey) -> str | None:
+        """Why the function cannot serve a call at all (WARM019), or None when it can."""
+        function = self.functions.get(key.function_arn)
+        if function is None or not function.exists:
+            return None
+        if function.concurrency is not None and function.concurrency.reserved == 0:
+            return "its reserved concurrency is 0, so every invocation is throttled"
+        if function.state in ("Failed", "Inactive"):
+            reason = f": {function.state_reason}" if function.state_reason else ""
+            return f"its state is {function.state}{reason}"
+        return None
+
     # --- windows and gaps -----------------------------------------------------------------------
 
     def window_intervals(self, required: RequiredFunction) -> Window | str:
@@ -804,6 +837,10 @@ class Analysis:
             return assessment
         if exists is None:
             assessment.note = "the function or its qualifier was not read"
+            return assessment
+        if self.cannot_run(key) is not None:
+            # No warmer makes a function warm that cannot run: this is its one cause.
+            assessment.status, assessment.cause = "cold", "cannot-run"
             return assessment
         mine = self.warmers_by_function.get(key.function_arn, [])
         assessment.exact = [s for s in mine if s.target == key and s.kind in accept]

@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate this snapshot file (from `warmcheck collect`) instead of reading AWS",
     )
     _add_aws_flags(check)
+    _add_evidence_flag(check)
     _add_report_flags(check)
 
     iac = commands.add_parser(
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
     )
     _add_aws_flags(collect)
+    _add_evidence_flag(collect)
 
     fix = commands.add_parser(
         "fix",
@@ -354,6 +356,36 @@ def _add_report_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+EVIDENCE_CHOICES = ("metrics", "logs", "none")
+
+
+def _add_evidence_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--evidence",
+        action="append",
+        choices=EVIDENCE_CHOICES,
+        help="runtime evidence to read, repeatable, overriding the policy's evidence: "
+        "metrics (CloudWatch), logs (Logs Insights, billed per GB scanned) or none",
+    )
+
+
+def with_evidence(loaded: LoadedPolicy, kinds: list[str] | None) -> LoadedPolicy:
+    """--evidence replaces the policy's evidence.metrics and evidence.logs for one run."""
+    if not kinds:
+        return loaded
+    chosen = set(kinds)
+    if "none" in chosen and len(chosen) > 1:
+        raise UsageError(
+            "--evidence none cannot be combined with metrics or logs",
+            hint="pass --evidence none alone, or --evidence metrics --evidence logs",
+        )
+    evidence = loaded.policy.evidence.model_copy(
+        update={"metrics": "metrics" in chosen, "logs": "logs" in chosen}
+    )
+    policy = loaded.policy.model_copy(update={"evidence": evidence})
+    return dataclasses.replace(loaded, policy=policy)
+
+
 def _add_aws_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS configuration)")
     parser.add_argument(
@@ -500,7 +532,7 @@ def _report_destinations(args: argparse.Namespace) -> list[str]:
 
 def _check(args: argparse.Namespace) -> int:
     formats = _report_destinations(args)
-    loaded = _with_regions(_load_policy(args.policy), args.region)
+    loaded = with_evidence(_with_regions(_load_policy(args.policy), args.region), args.evidence)
     if args.snapshot is not None:
         snapshot = load_snapshot(args.snapshot)
     else:
@@ -527,7 +559,8 @@ def _iac(args: argparse.Namespace) -> int:
     from checker.iac import load_iac, load_string_map, scoped_to, with_template_names
 
     formats = _report_destinations(args)
-    loaded = _load_policy(args.policy)
+    # Templates have no runtime yet: no evidence is asked of them, whatever the policy says.
+    loaded = with_evidence(_load_policy(args.policy), ["none"])
     deployed = load_snapshot(args.with_snapshot) if args.with_snapshot else None
     state = load_iac(
         args.paths,
@@ -696,7 +729,7 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    loaded = _with_regions(_load_policy(args.policy), args.region)
+    loaded = with_evidence(_with_regions(_load_policy(args.policy), args.region), args.evidence)
     check_file(Path(args.out), "--out")
     snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
     publish([Replace(Path(args.out), snapshot.to_json(), "--out")])
@@ -841,6 +874,8 @@ def _demo(args: argparse.Namespace) -> int:
         manifest = seed_demo(sandbox.env())
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
+        for line in manifest.notes:
+            print(f"  also expected: {line}")
         snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
         report = _judge(
             loaded, snapshot, args.out_dir, formats, "low", args.quiet, compact=args.compact

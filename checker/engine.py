@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import PurePath
+from typing import Any
 
-from checker.analysis import Analysis
+from checker.analysis import Analysis, WarmSource
 from checker.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
 from checker.names import mentioned_arns, report_names
 from checker.policy import Policy
@@ -50,6 +51,21 @@ class CoverageEntry:
     firing_sources: tuple[FiringSource, ...] = ()
     strip_start: datetime | None = None
     strip_window: tuple[tuple[datetime, datetime], ...] | None = None
+    # Runtime evidence (None: not asked for or not read): see checker/evidence.py.
+    expected_firings: int | None = None
+    observed_firings: int | None = None
+    cold_starts: int | None = None
+    warmer_firings: tuple[WarmerFirings, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarmerFirings:
+    """Runtime evidence for one warmer of a function: expected and observed firings."""
+
+    warmer: str
+    expected: int | None
+    observed: int | None
+    verdict: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +275,18 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
         status: str = assessment.status
         if status == "cold" and key.arn in waived_functions - open_functions:
             status = "waived"
+        runtime = _runtime_fields(analysis, key.arn, assessment.exact)
+        warm_by_capacity = (
+            "provisioned_concurrency" in assessment.required.settings.accept
+            and analysis.provisioned(key) is True
+        )
+        if (
+            status == "warm"
+            and not warm_by_capacity
+            and _every_warmer_fails(runtime.get("warmer_firings"))
+        ):
+            # Configured warm, but the metrics say no warm invocation arrives (WARM015).
+            status = "cold"
         gap = assessment.gap
         strip_start, strip_window = analysis.week_strip(assessment)
         found = about.get(key.arn, [])
@@ -277,6 +305,43 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
                 ),
                 strip_start=strip_start,
                 strip_window=strip_window,
+                **runtime,
             )
         )
     return tuple(entries)
+
+
+def _every_warmer_fails(firings: tuple[WarmerFirings, ...] | None) -> bool:
+    return bool(firings) and all(f.verdict in ("failing", "not-firing") for f in firings or ())
+
+
+def _runtime_fields(analysis: Analysis, function: str, warmers: list[WarmSource]) -> dict[str, Any]:
+    """A coverage entry's evidence: per enabled warmer and summed (None where not read)."""
+    runtime = analysis.runtime
+    found = runtime.functions.get(function)
+    cold_starts = found.cold_starts if found is not None else None
+    if not runtime.metrics_read:
+        return {"cold_starts": cold_starts}
+    firings = []
+    for source in sorted({s.arn: s for s in warmers if s.enabled}.values(), key=lambda s: s.arn):
+        entry = runtime.for_warmer(source.arn, function)
+        firings.append(
+            WarmerFirings(
+                warmer=source.arn,
+                expected=entry.expected if entry else None,
+                observed=entry.observed if entry else None,
+                verdict=entry.verdict if entry else "unknown",
+            )
+        )
+    expected = [f.expected for f in firings]
+    observed = [f.observed for f in firings]
+    return {
+        "cold_starts": cold_starts,
+        "warmer_firings": tuple(firings),
+        "expected_firings": sum(e for e in expected if e is not None)
+        if firings and None not in expected
+        else None,
+        "observed_firings": sum(o for o in observed if o is not None)
+        if firings and None not in observed
+        else None,
+    }

@@ -233,6 +233,53 @@ class Warmers(PolicyModel):
     )
 
 
+MAX_LOOKBACK_SECONDS = 15 * 86400  # CloudWatch keeps 1-minute data for 15 days
+_LOOKBACK = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+
+
+def parse_lookback(value: object) -> int:
+    """``24h`` / ``7d`` to seconds, at most 15 days (CloudWatch's 1-minute retention)."""
+    match = _LOOKBACK.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"expected a duration like 6h or 7d, got {value!r}")
+    seconds = int(match[1]) * {**_UNIT_SECONDS, "d": 86400}[match[2]]
+    if not 3600 <= seconds <= MAX_LOOKBACK_SECONDS:
+        raise ValueError(f"a lookback is between 1h and 15d, got {value!r}")
+    return seconds
+
+
+Lookback = Annotated[
+    int,
+    BeforeValidator(parse_lookback),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*(s|m|h|d)\s*$"}),
+]
+
+
+class Evidence(PolicyModel):
+    """Runtime evidence (DESIGN.md "Runtime evidence"): off unless asked for."""
+
+    metrics: StrictBool = Field(
+        default=False, description="Read CloudWatch metrics for every warmer and required function."
+    )
+    lookback: Lookback = Field(
+        default=86400, description="The evidence window, ending at the run's time (at most 15d)."
+    )
+    min_expected_firings: int = Field(
+        default=3,
+        ge=1,
+        description="Fewer expected firings than this in the lookback: not judged (unknown).",
+    )
+    logs: StrictBool = Field(
+        default=False, description="Lambda log evidence of cold starts (Logs Insights; billed)."
+    )
+    logs_max_gb: float = Field(
+        default=1.0, gt=0, description="Logs Insights budget per run, in GB scanned."
+    )
+    max_cold_starts: int = Field(
+        default=0, ge=0, description="WARM016 fires above this many cold starts in the lookback."
+    )
+
+
 class Override(PolicyModel):
     function: str = Field(
         min_length=1, description="Glob on the function name (name:qualifier) or its ARN."
@@ -302,6 +349,7 @@ class Policy(PolicyModel):
         description="Lambda ARNs (qualifier allowed) required though no flow calls them.",
     )
     waivers: list[Waiver] = Field(default_factory=list)
+    evidence: Evidence = Field(default_factory=Evidence)
 
     def settings_for(self, key: FunctionKey) -> FunctionSettings:
         """The warm settings for one function: the first matching override over `warm`."""

@@ -76,6 +76,15 @@ class FindingV1(ReportModel):
     )
 
 
+class WarmerFiringsV1(ReportModel):
+    warmer: str
+    expected_firings: int | None = Field(description="Due in the lookback (schedule engine).")
+    observed_firings: int | None = Field(
+        description="Seen in CloudWatch; null: no per-warmer series (a shared schedule group)."
+    )
+    verdict: Literal["firing", "failing", "not-firing", "unknown"]
+
+
 class CoverageV1(ReportModel):
     function: str
     status: Literal["warm", "cold", "waived", "unknown"]
@@ -92,6 +101,19 @@ class CoverageV1(ReportModel):
         default=None,
         description="The highest severity among `findings`. `status` says whether the function "
         "is warm; a warm function whose worst_severity is high or medium is warm but broken.",
+    )
+
+    expected_firings: int | None = Field(
+        default=None, description="Firings due from its warmers in the lookback; null: no metrics."
+    )
+    observed_firings: int | None = Field(
+        default=None, description="Firings seen in CloudWatch; null: no metrics or not per warmer."
+    )
+    cold_starts: int | None = Field(
+        default=None, description="Cold starts in the warm window (Lambda logs); null: no logs."
+    )
+    warmer_firings: list[WarmerFiringsV1] | None = Field(
+        default=None, description="Per warmer: expected and observed firings; null: no metrics."
     )
 
 
@@ -193,6 +215,20 @@ def to_report_v1(report: Report) -> ReportV1:
                 flows=list(entry.flows),
                 findings=list(entry.findings),
                 worst_severity=entry.worst_severity,
+                expected_firings=entry.expected_firings,
+                observed_firings=entry.observed_firings,
+                cold_starts=entry.cold_starts,
+                warmer_firings=None
+                if entry.warmer_firings is None
+                else [
+                    WarmerFiringsV1(
+                        warmer=f.warmer,
+                        expected_firings=f.expected,
+                        observed_firings=f.observed,
+                        verdict=f.verdict,  # type: ignore[arg-type]
+                    )
+                    for f in entry.warmer_firings
+                ],
             )
             for entry in report.coverage
         ],

@@ -46,6 +46,7 @@ __all__ = [
     "Gap",
     "RateExpression",
     "clear_caches",
+    "expected_firings",
     "parse_expression",
     "weekly_intervals",
     "worst_gap",
@@ -1285,6 +1286,7 @@ def clear_caches() -> None:
     _DAY_IDS.clear()
     _UNION_DAYS.clear()
     _UNION_KEYS.clear()
+    _NEAR_TRANSITION.clear()
     _parse_cached.cache_clear()
     _zone.cache_clear()
 
@@ -1301,3 +1303,58 @@ def format_gap_length(seconds: int) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min"
+
+
+# --- expected firings (runtime evidence) ---------------------------------------------------
+
+
+_NEAR_TRANSITION: dict[tuple[str, int], bool] = {}
+
+
+def _near_transition(zone: _Zone, local_day: int) -> bool:
+    """Whether the zone's offset changes within a day of this local day (cached)."""
+    key = (zone.name, local_day)
+    found = _NEAR_TRANSITION.get(key)
+    if found is None:
+        base = local_day * DAY
+        found = _NEAR_TRANSITION[key] = bool(zone.transitions(base - DAY, base + 2 * DAY))
+    return found
+
+
+def expected_firings(source: FiringSource, start: datetime, end: datetime) -> int:
+    """How many times `source` fires in (start, end], inside its own start/end dates.
+
+    A rate's phase is unknown (AWS counts from creation), so a rate gives the fewest firings it
+    can have in the span: whole periods only. A flexible window delays a firing by up to its
+    length, so the last window's worth is not counted: a firing due there may land after `end`.
+    """
+    low = _seconds(start, "start")
+    high = _seconds(end, "end")
+    if source.start is not None:
+        low = max(low, _seconds(source.start, "a schedule's start"))
+    if source.end is not None:
+        high = min(high, _seconds(source.end, "a schedule's end"))
+    high -= source.flexible_window_minutes * 60
+    if high <= low:
+        return 0
+    parsed = parse_expression(source.expression)
+    if isinstance(parsed, RateExpression):
+        return (high - low) // parsed.seconds
+    if isinstance(parsed, AtExpression):
+        return 0  # one-time schedules are never warm sources
+    zone = _zone(source.timezone)
+    count = 0
+    # A local day can start up to 14 h either side of its UTC day: look one day further out.
+    for local_day in range(low // DAY - 1, high // DAY + 2):
+        if not parsed.matches_date(date.fromordinal(local_day + _EPOCH_ORDINAL)):
+            continue
+        base = local_day * DAY
+        if _near_transition(zone, local_day):
+            firings = _cached_local_day(parsed, zone, local_day)
+            count += bisect_right(firings, high) - bisect_right(firings, low)
+            continue
+        # No offset change near this day: its firings are its seconds shifted, count by bisect.
+        shift = base - zone.offset_at(base)
+        seconds = parsed._seconds
+        count += bisect_right(seconds, high - shift) - bisect_right(seconds, low - shift)
+    return count

@@ -203,6 +203,22 @@ class ProvisionedConcurrency(SnapshotModel):
     status: Literal["IN_PROGRESS", "READY", "FAILED"] = "READY"
 
 
+class ReservedConcurrency(SnapshotModel):
+    """`GetFunctionConcurrency`: reserved concurrency (None: none reserved, the account pool)."""
+
+    reserved: int | None = None
+
+
+class FunctionLogging(SnapshotModel):
+    """`LoggingConfig` of the function: where and how its records land."""
+
+    log_group: str = Field(description="LogGroup, or the default /aws/lambda/<name>.")
+    log_format: Literal["Text", "JSON"] = "Text"
+    system_log_level: str | None = Field(
+        default=None, description="SystemLogLevel (JSON format only): DEBUG, INFO or WARN."
+    )
+
+
 class LambdaFunction(SnapshotModel):
     arn: str = Field(description="Unqualified function ARN.")
     name: str
@@ -217,6 +233,18 @@ class LambdaFunction(SnapshotModel):
         default_factory=list, description="One entry per qualifier whose policy was read."
     )
     provisioned_concurrency: list[ProvisionedConcurrency] | None = None
+    # Runtime facts (issue 14): None = not read (old snapshots, or a failed read in `errors`).
+    state: str | None = Field(
+        default=None,
+        description="GetFunctionConfiguration State: Active, Pending, Inactive, Failed.",
+    )
+    state_reason: str | None = Field(default=None, description="StateReason, when not Active.")
+    concurrency: ReservedConcurrency | None = Field(
+        default=None, description="GetFunctionConcurrency; None: not read."
+    )
+    logging: FunctionLogging | None = Field(
+        default=None, description="LoggingConfig; None: not read."
+    )
 
 
 # --- EventBridge and Scheduler -------------------------------------------------------------
@@ -306,6 +334,52 @@ class CollectionFailure(SnapshotModel):
     message: str
 
 
+# --- runtime evidence (issue 14) --------------------------------------------------------------
+
+
+class MetricReading(SnapshotModel):
+    """One `GetMetricData` query's answer: a metric's statistic summed over the evidence window."""
+
+    account: Account
+    region: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    stat: Literal["Sum", "Maximum"] = "Sum"
+    datapoints: int = Field(ge=0, description="0: CloudWatch holds no data for the window.")
+    value: float = Field(description="Sum (or max) of the datapoints; 0 when there are none.")
+    status: str = Field(description="StatusCode: Complete, PartialData, InternalError, Forbidden.")
+
+
+class LogBin(SnapshotModel):
+    """One hour of a function's REPORT records in Lambda's logs (Logs Insights)."""
+
+    start: AwareDatetime
+    invocations: int = Field(ge=0)
+    cold_starts: int = Field(ge=0, description="REPORT records with an init duration.")
+    p99_duration_ms: float | None = None
+    max_init_ms: float | None = None
+
+
+class LogReading(SnapshotModel):
+    """A Logs Insights query over one called (function, qualifier)'s log records."""
+
+    function: str = Field(description="The qualified function ARN as the flows call it.")
+    log_group: str
+    version: str = Field(description="The version whose log streams were read.")
+    bytes_scanned: float = Field(ge=0)
+    bins: list[LogBin] = Field(default_factory=list)
+
+
+class RuntimeEvidence(SnapshotModel):
+    """What CloudWatch and Logs said over the window; a list is None when it was not asked for."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    metrics: list[MetricReading] | None = None
+    logs: list[LogReading] | None = None
+
+
 class Snapshot(SnapshotModel):
     version: Literal[1] = SNAPSHOT_VERSION
     source: Literal["aws", "iac"] = Field(
@@ -323,6 +397,9 @@ class Snapshot(SnapshotModel):
     schedules: list[Schedule] = Field(default_factory=list)
     roles: list[IamRole] = Field(default_factory=list)
     errors: list[CollectionFailure] = Field(default_factory=list)
+    evidence: RuntimeEvidence | None = Field(
+        default=None, description="Runtime evidence (metrics, logs); None: none was asked for."
+    )
 
     @field_validator("collected_at")
     @classmethod

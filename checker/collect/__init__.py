@@ -37,14 +37,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError
 
 from checker.arns import FunctionKey, parse_function_arn
-from checker.collect import connect, events, iam, lambda_functions, scheduler, sts
+from checker.collect import (
+    cloudwatch,
+    connect,
+    events,
+    iam,
+    lambda_functions,
+    logs,
+    scheduler,
+    sts,
+)
 from checker.collect.base import (
     ALLOWED_OPERATIONS,
     SERVICE_LIMITS,
@@ -62,6 +71,7 @@ from checker.collect.base import (
     required_iam_actions,
 )
 from checker.collect.plan import function_plans, hours_names, required_functions, scope_regions
+from checker.evidence import SILENT_SYSTEM_LEVELS, metric_queries
 from checker.policy import Policy
 from checker.snapshot import (
     CollectionFailure,
@@ -73,6 +83,7 @@ from checker.snapshot import (
     IamRole,
     LambdaFunction,
     RolePolicy,
+    RuntimeEvidence,
     Schedule,
     Snapshot,
 )
@@ -114,7 +125,9 @@ def collect(
     """
     moment = _aware(now)
     try:
-        factory = ClientFactory.from_profile(profile, max_workers=max_workers)
+        factory = ClientFactory.from_profile(
+            profile, max_workers=max_workers, evidence=evidence_kinds(policy)
+        )
     except BotoCoreError as error:
         # A named profile that does not exist: nothing can be read.
         failure = failure_from(error, Where("sts", "GetCallerIdentity"))
@@ -185,6 +198,7 @@ def collect_with(
         functions = lambda_functions.read_functions(ctx, lambda_pools.pool_for, plans)
         instances = connect_reads.instances()
         read_roles = roles.result() if roles is not None else []
+    evidence = _read_evidence(ctx, policy, moment, required, functions, rules, schedules)
     service_regions = sorted({*scope, *extra})
     snapshot_regions = sorted(set(service_regions) | {plan.function.region for plan in plans})
     return _finish(
@@ -198,6 +212,82 @@ def collect_with(
         rules=rules,
         schedules=schedules,
         roles=read_roles,
+        evidence=evidence,
+    )
+
+
+def evidence_kinds(policy: Policy) -> list[str]:
+    """The kinds of runtime evidence the policy asks for ("metrics", "logs")."""
+    return [
+        kind
+        for kind, on in (("metrics", policy.evidence.metrics), ("logs", policy.evidence.logs))
+        if on
+    ]
+
+
+def _read_evidence(
+    ctx: ReadContext,
+    policy: Policy,
+    now: datetime,
+    required: set[FunctionKey],
+    functions: list[LambdaFunction],
+    rules: list[EventRule],
+    schedules: list[Schedule],
+) -> RuntimeEvidence | None:
+    """Metrics and logs over the lookback ending at `now`, as far as the policy asks."""
+    settings = policy.evidence
+    if not settings.metrics and not settings.logs:
+        return None  # no CloudWatch or Logs call at all
+    end = now.replace(second=0, microsecond=0)
+    start = end - timedelta(seconds=settings.lookback)
+    by_arn = {function.arn: function for function in functions}
+    metrics = None
+    if settings.metrics:
+        targets = {
+            s.arn: key for s in schedules if (key := scheduler.schedule_function(s)) is not None
+        }
+        provisioned = [
+            key
+            for key in required
+            if any(
+                pc.qualifier == key.qualifier and pc.status == "READY"
+                for pc in by_arn[key.function_arn].provisioned_concurrency or []
+            )
+            if key.function_arn in by_arn
+        ]
+        queries = metric_queries(rules, schedules, targets, required, provisioned)
+        metrics = cloudwatch.read_metrics(ctx, queries, start, end)
+    read_logs = None
+    if settings.logs:
+        log_targets = [
+            target
+            for key in sorted(required)
+            if (target := _log_target(key, by_arn.get(key.function_arn))) is not None
+        ]
+        read_logs = logs.read_logs(ctx, log_targets, start, end, settings.logs_max_gb)
+    return RuntimeEvidence(start=start, end=end, metrics=metrics, logs=read_logs)
+
+
+def _log_target(key: FunctionKey, function: LambdaFunction | None) -> logs.LogTarget | None:
+    """What to query for `key`, or None when its records cannot or need not be read."""
+    if function is None or not function.exists or function.logging is None:
+        return None
+    logging = function.logging
+    if (logging.system_log_level or "").upper() in SILENT_SYSTEM_LEVELS:
+        return None  # the engine says why: no START/REPORT records to read
+    version = key.qualifier
+    if not key.is_latest and not version.isdigit():
+        alias = next((a for a in function.aliases or [] if a.name == version), None)
+        if alias is None:
+            return None
+        version = alias.function_version
+    return logs.LogTarget(
+        function=key.arn,
+        account=key.account,
+        region=key.region,
+        log_group=logging.log_group,
+        log_format=logging.log_format,
+        version=version,
     )
 
 
@@ -407,6 +497,7 @@ def _finish(
     rules: list[EventRule] | None = None,
     schedules: list[Schedule] | None = None,
     roles: list[IamRole] | None = None,
+    evidence: RuntimeEvidence | None = None,
 ) -> Collection:
     snapshot = Snapshot(
         collected_at=now,
@@ -418,5 +509,6 @@ def _finish(
         schedules=schedules or [],
         roles=roles or [],
         errors=recorder.failures(),
+        evidence=evidence,
     )
     return Collection(snapshot=snapshot, calls=counter.counts())

@@ -41,10 +41,12 @@ from checker.snapshot import NO_CREDENTIALS_CODE, CollectionFailure
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_connect import ConnectClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
     from mypy_boto3_sts import STSClient
 
@@ -73,6 +75,12 @@ ALLOWED_OPERATIONS: Final = frozenset(
         "lambda:ListAliases",
         "lambda:GetPolicy",
         "lambda:ListProvisionedConcurrencyConfigs",
+        "lambda:GetFunctionConcurrency",
+        "cloudwatch:GetMetricData",
+        "logs:DescribeLogGroups",
+        "logs:StartQuery",
+        "logs:GetQueryResults",
+        "logs:StopQuery",
         "iam:ListRolePolicies",
         "iam:GetRolePolicy",
         "iam:ListAttachedRolePolicies",
@@ -80,6 +88,23 @@ ALLOWED_OPERATIONS: Final = frozenset(
         "iam:GetPolicyVersion",
     }
 )
+
+# Runtime evidence: these reads are refused unless the run asked for that kind of evidence, so a
+# run without evidence cannot touch CloudWatch or Logs (and Logs Insights, which is billed).
+EVIDENCE_OPERATIONS: Final[Mapping[str, frozenset[str]]] = {
+    "metrics": frozenset({"cloudwatch:GetMetricData"}),
+    "logs": frozenset(
+        {"logs:DescribeLogGroups", "logs:StartQuery", "logs:GetQueryResults", "logs:StopQuery"}
+    ),
+}
+
+
+def allowed_operations(evidence: Iterable[str] = ()) -> frozenset[str]:
+    """The allow-list for a run: every read but the evidence kinds it did not ask for."""
+    wanted = set(evidence)
+    refused = {op for kind, ops in EVIDENCE_OPERATIONS.items() if kind not in wanted for op in ops}
+    return ALLOWED_OPERATIONS - refused
+
 
 # IAM actions an operation needs beyond the one of its own name: the Service Authorization
 # Reference's "dependent actions" (Connect's instance reads need Directory Service's listing,
@@ -315,8 +340,10 @@ class ClientFactory:
         max_workers: int = 8,
         max_attempts: int | None = None,
         customize: ClientHook | None = None,
+        evidence: Iterable[str] = (),
     ) -> None:
         self._session = session
+        self._allowed = allowed_operations(evidence)
         self._counter = counter
         self._limiter = limiter
         self._customize = customize
@@ -342,6 +369,7 @@ class ClientFactory:
         limiter: RateLimiter | None = None,
         max_workers: int = 8,
         customize: ClientHook | None = None,
+        evidence: Iterable[str] = (),
     ) -> ClientFactory:
         """A factory on the standard AWS configuration (environment, files, `profile`).
 
@@ -356,6 +384,7 @@ class ClientFactory:
             max_workers=max_workers,
             max_attempts=int(attempts) if attempts else None,
             customize=customize,
+            evidence=evidence,
         )
 
     @property
@@ -398,6 +427,12 @@ class ClientFactory:
     def lambda_(self, region: str) -> LambdaClient:
         return cast("LambdaClient", self.client("lambda", region))
 
+    def cloudwatch(self, region: str) -> CloudWatchClient:
+        return cast("CloudWatchClient", self.client("cloudwatch", region))
+
+    def logs(self, region: str) -> CloudWatchLogsClient:
+        return cast("CloudWatchLogsClient", self.client("logs", region))
+
     def iam(self, region: str) -> IAMClient:
         return cast("IAMClient", self.client("iam", region))
 
@@ -405,7 +440,7 @@ class ClientFactory:
         client: Any = self._session.client(  # type: ignore[call-overload]
             service, region_name=region, config=self._config
         )
-        install_guard(client, self._counter)
+        install_guard(client, self._counter, self._allowed)
         if self._limiter.limits(service) is not None:
             limiter = self._limiter
 
@@ -419,12 +454,14 @@ class ClientFactory:
         return client
 
 
-def install_guard(client: Any, counter: CallCounter | None = None) -> None:
+def install_guard(
+    client: Any, counter: CallCounter | None = None, allowed: frozenset[str] = ALLOWED_OPERATIONS
+) -> None:
     """Refuse (and otherwise count) every call on `client` before botocore builds a request."""
 
     def guard(model: OperationModel, **kwargs: Any) -> None:
         operation = f"{model.service_model.service_name}:{model.name}"
-        if operation not in ALLOWED_OPERATIONS:
+        if operation not in allowed:
             raise ReadOnlyViolation(operation)
         if counter is not None:
             counter.record(operation)

@@ -60,10 +60,12 @@ from checker.arns import LATEST, FunctionKey, parse_function_arn
 from checker.collect.base import ABSENT, Absent, ReadContext, Where
 from checker.snapshot import (
     FunctionAlias,
+    FunctionLogging,
     FunctionPolicy,
     FunctionVersion,
     LambdaFunction,
     ProvisionedConcurrency,
+    ReservedConcurrency,
 )
 
 if TYPE_CHECKING:
@@ -112,8 +114,9 @@ class FunctionPlan:
         return sorted(self.qualifiers) if self.required else []
 
 
-Step = Literal["configuration", "aliases", "version", "policy", "provisioned"]
+Step = Literal["configuration", "aliases", "version", "policy", "provisioned", "concurrency"]
 _OPERATION: dict[Step, str] = {
+    "concurrency": "GetFunctionConcurrency",
     "configuration": "GetFunctionConfiguration",
     "aliases": "ListAliases",
     "version": "GetFunctionConfiguration",
@@ -149,6 +152,7 @@ class _FunctionRead:
         self.versions: dict[str, dict[str, Any] | Absent | None] = {}
         self.policies: dict[str, FunctionPolicy | None] = {}
         self.provisioned: list[ProvisionedConcurrency] | None = None
+        self.concurrency: ReservedConcurrency | None = None
 
     def _where(self, operation: str, qualifier: str = LATEST) -> Where:
         key = self.plan.function
@@ -168,6 +172,9 @@ class _FunctionRead:
         if task.step == "policy":
             read_policy = partial(_policy, client, name, task.qualifier)
             return partial(attempt, read_policy, self._where("GetPolicy", task.qualifier))
+        if task.step == "concurrency":
+            read_concurrency = partial(_concurrency, client, name)
+            return partial(attempt, read_concurrency, self._where("GetFunctionConcurrency"))
         return partial(
             attempt,
             partial(_provisioned, client, name),
@@ -200,6 +207,8 @@ class _FunctionRead:
             self.versions[task.qualifier] = result
         elif task.step == "policy":
             self.policies[task.qualifier] = result
+        elif task.step == "concurrency":
+            self.concurrency = result
         else:
             self.provisioned = result
         return []
@@ -211,6 +220,8 @@ class _FunctionRead:
         tasks += [_Task("policy", qualifier) for qualifier in plan.policy_qualifiers]
         if plan.provisioned == "list":
             tasks.append(_Task("provisioned"))
+        if plan.required:
+            tasks.append(_Task("concurrency"))  # reserved concurrency 0: WARM019
         return tasks
 
     def _version_tasks(self, versions: Iterable[str]) -> list[_Task]:
@@ -256,6 +267,10 @@ class _FunctionRead:
             aliases=self.aliases,
             policies=[p for _, p in sorted(self.policies.items()) if p is not None],
             provisioned_concurrency=provisioned,
+            state=_text(config.get("State")),
+            state_reason=_text(config.get("StateReason")),
+            concurrency=self.concurrency if plan.required else None,
+            logging=_logging(config, key.name),
         )
 
 
@@ -345,6 +360,27 @@ def _provisioned(client: LambdaClient, name: str) -> list[ProvisionedConcurrency
                 )
             )
     return sorted(configs, key=lambda config: config.qualifier)
+
+
+def _concurrency(client: LambdaClient, name: str) -> ReservedConcurrency:
+    response = client.get_function_concurrency(FunctionName=name)
+    reserved = response.get("ReservedConcurrentExecutions")
+    return ReservedConcurrency(reserved=_int(reserved))
+
+
+def _logging(config: dict[str, Any], name: str) -> FunctionLogging:
+    """LoggingConfig, with Lambda's defaults where a field is absent (older functions)."""
+    logging: dict[str, Any] = dict(config.get("LoggingConfig") or {})
+    log_format: Literal["Text", "JSON"] = "JSON" if logging.get("LogFormat") == "JSON" else "Text"
+    return FunctionLogging(
+        log_group=_text(logging.get("LogGroup")) or f"/aws/lambda/{name}",
+        log_format=log_format,
+        system_log_level=_text(logging.get("SystemLogLevel")) if log_format == "JSON" else None,
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int(value: object) -> int | None:

@@ -29,6 +29,7 @@ from checker.format.display import (
     set_aside_text,
     status_label,
 )
+from checker.format.evidence_view import html_section as html_evidence
 from checker.format.markdown import coverage_order, gap_minutes
 from checker.format.week_strip import RateBand, WeekStrip, week_strip
 from checker.rules.base import minutes
@@ -251,6 +252,7 @@ def render(report: Report) -> str:
         *_summary(report),
         *_findings(report),
         *_coverage(report),
+        *html_evidence(report),  # runtime evidence (issue 14): empty without evidence
         *_strips(report),
         "</main>",
         (

@@ -23,6 +23,7 @@ from checker.format.display import (
     set_aside_text,
     status_label,
 )
+from checker.format.evidence_view import markdown_section as markdown_evidence
 
 MAX_FINDINGS_PER_RULE = 50
 MAX_COVERAGE_ROWS = 200
@@ -40,6 +41,7 @@ def render(report: Report) -> str:
     lines = [*_headline(report), "", *_counts(report), "", *_context(report), ""]
     lines += _findings(report)
     lines += _coverage(report)
+    lines += markdown_evidence(report)  # runtime evidence (issue 14): empty without evidence
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -17,6 +17,11 @@ from checker.rules.warm011_unresolvable_lambda_reference import UnresolvableLamb
 from checker.rules.warm012_lambda_not_associated import LambdaNotAssociated
 from checker.rules.warm013_connect_cannot_invoke import ConnectCannotInvoke
 from checker.rules.warm014_broken_flow_reference import BrokenFlowReference
+from checker.rules.warm015_warmer_failing import WarmerFailing
+from checker.rules.warm016_cold_starts_observed import ColdStartsObserved
+from checker.rules.warm017_timeout_budget_exceeded import TimeoutBudgetExceeded
+from checker.rules.warm018_warm_capacity_short import WarmCapacityShort
+from checker.rules.warm019_function_cannot_run import FunctionCannotRun
 from checker.rules.warm901_evidence_incomplete import EvidenceIncomplete
 from checker.rules.warm902_waiver_expired import WaiverExpired
 from checker.rules.warm903_waiver_unused import WaiverUnused
@@ -36,6 +41,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     LambdaNotAssociated,
     ConnectCannotInvoke,
     BrokenFlowReference,
+    WarmerFailing,
+    ColdStartsObserved,
+    TimeoutBudgetExceeded,
+    WarmCapacityShort,
+    FunctionCannotRun,
     EvidenceIncomplete,
     WaiverExpired,
     WaiverUnused,

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from checker.sandbox.seeding import (
     SandboxClients,
@@ -60,6 +61,10 @@ WARM_PAYLOAD = '{"warmer": true}'
 LAMBDA_ROLE = "demo-contact-center-lambda"
 CONNECT_SID = "connect-demo-center"
 
+# The demo's runtime evidence: a day of metrics, and how long the stopped warmer has been silent.
+EVIDENCE_HOURS = 24
+STOPPED_HOURS = 6
+
 WarmerKind = Literal["eventbridge_rule", "scheduler_schedule"]
 Permission = Literal["pinned", "unpinned", "none"]
 Resource = Literal["function", "warmer", "flow"]
@@ -77,6 +82,9 @@ class _Warmer:
     enabled: bool = True
     permission: Permission = "pinned"  # the events.amazonaws.com statement (rules only)
     latest: bool = False  # target the unqualified function though the flows call the alias
+    # What CloudWatch shows for it over the last day: every firing delivered (healthy), every
+    # warm invocation erroring in the handler (failing), or no firing for the last hours.
+    runtime: Literal["healthy", "failing", "stopped"] = "healthy"
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,22 @@ _FUNCTIONS: tuple[_Function, ...] = (
         story="the Loyalty Rewards flow calls it, but it is not associated with the instance",
     ),
     _Function(
+        "refund-status",
+        "Tell the caller where their refund is",
+        warmer=_Warmer("warm-refund-status", runtime="failing"),
+        drift="WARM015",
+        story="its warmer fires on time, but every warm invocation errors in the handler "
+        "(seen only in AWS/Lambda Errors)",
+    ),
+    _Function(
+        "queue-estimate",
+        "Announce the expected wait",
+        warmer=_Warmer("warm-queue-estimate", runtime="stopped"),
+        drift="WARM015",
+        story="its warmer is enabled and permitted, but has not fired for the last "
+        f"{STOPPED_HOURS} hours (seen only in AWS/Events TriggeredRules)",
+    ),
+    _Function(
         "appointment-booking",
         "Book a branch appointment",
         connect_permission=False,
@@ -238,6 +262,7 @@ _FLOWS: tuple[_Flow, ...] = (
     _Flow("Callback Offer", lambdas=("callback-request",)),
     _Flow("Appointments", lambdas=("appointment-booking",)),
     _Flow("Loyalty Rewards", lambdas=("loyalty-points",)),
+    _Flow("Refunds", lambdas=("refund-status", "queue-estimate")),
     _Flow("Post-call Survey", lambdas=("survey-capture",)),
     _Flow(
         "Partner Transfer",
@@ -272,6 +297,7 @@ _RESOURCE_OF: Mapping[str, Resource] = {
     "WARM012": "function",
     "WARM013": "function",
     "WARM014": "flow",
+    "WARM015": "warmer",
 }
 _SLUGS: Mapping[str, str] = {
     "WARM001": "missing-warmer",
@@ -287,6 +313,7 @@ _SLUGS: Mapping[str, str] = {
     "WARM012": "lambda-not-associated",
     "WARM013": "connect-cannot-invoke",
     "WARM014": "broken-flow-reference",
+    "WARM015": "warmer-failing",
 }
 
 
@@ -570,7 +597,10 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
             )
         )
 
+    corroborated = _seed_metrics(clients, functions, warmers)
     planted = _planted(functions, flows, warmers)
+    expected = {(d.rule, d.resource) for d in planted}
+    expected |= {("WARM015", warmer.arn) for warmer in corroborated}
     return DemoManifest(
         account=account,
         region=REGION,
@@ -583,9 +613,88 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
         permissions=tuple(permissions),
         warmers=tuple(warmers),
         planted=planted,
-        expected=frozenset((d.rule, d.resource) for d in planted),
+        expected=frozenset(expected),
         drifts=tuple(d.line for d in planted),
+        notes=tuple(
+            f"WARM015 on {warmer.name}: CloudWatch shows its invocations rejected "
+            "(FailedInvocations), as WARM004 predicts from its missing permission"
+            for warmer in corroborated
+        ),
     )
+
+
+def _seed_metrics(
+    clients: Mapping[str, SandboxClients],
+    functions: Mapping[str, SeededFunction],
+    warmers: Sequence[SeededWarmer],
+) -> list[SeededWarmer]:
+    """A day of CloudWatch metrics, as AWS would have recorded them for the demo's warmers.
+
+    Each enabled warmer fired as its schedule says (per hour, from the schedule engine), except
+    the stopped one in its last hours; the failing one's function answered every warm ping with
+    an error; a warmer without its events permission shows FailedInvocations on every firing
+    (returned: its WARM015 corroborates WARM004). The datapoints are a minute before each hour
+    ends, so they all lie inside the lookback that ends at the run's time.
+    """
+    from checker.schedule import FiringSource, expected_firings
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    specs = {spec.warmer.name: spec for spec in _FUNCTIONS if spec.warmer is not None}
+    rejected: list[SeededWarmer] = []
+    for warmer in warmers:
+        if not warmer.enabled:
+            continue
+        spec = specs[warmer.name]
+        assert spec.warmer is not None
+        runtime = spec.warmer.runtime
+        cloudwatch = clients[warmer.region].cloudwatch
+        points: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[Any]] = {}
+        for hours_ago in range(EVIDENCE_HOURS):
+            end = now - timedelta(hours=hours_ago, minutes=1)
+            fired = expected_firings(FiringSource(warmer.expression), end - timedelta(hours=1), end)
+            if runtime == "stopped" and hours_ago < STOPPED_HOURS:
+                fired = 0
+            if not fired:
+                continue
+            stamp = end - timedelta(minutes=1)
+            if warmer.kind == "scheduler_schedule":
+                attempts = (
+                    "AWS/Scheduler",
+                    "InvocationAttemptCount",
+                    (("ScheduleGroup", "default"),),
+                )
+                points.setdefault(attempts, []).append((stamp, fired))
+            else:
+                dims: tuple[tuple[str, str], ...] = (("RuleName", warmer.name),)
+                points.setdefault(("AWS/Events", "TriggeredRules", dims), []).append((stamp, fired))
+                if spec.warmer.permission == "none":
+                    failed = ("AWS/Events", "FailedInvocations", dims)
+                    points.setdefault(failed, []).append((stamp, fired))
+            if runtime == "failing":
+                function = functions[spec.name]
+                resource = (
+                    ("FunctionName", spec.name),
+                    ("Resource", f"{spec.name}:{function.qualifier}"),
+                )
+                for metric in ("Invocations", "Errors"):
+                    points.setdefault(("AWS/Lambda", metric, resource), []).append((stamp, fired))
+        if warmer.kind == "eventbridge_rule" and spec.warmer.permission == "none":
+            rejected.append(warmer)
+        for (namespace, metric, series_dims), values in points.items():
+            cloudwatch.put_metric_data(
+                Namespace=namespace,
+                MetricData=[
+                    {
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": n, "Value": v} for n, v in series_dims],
+                        "Timestamp": stamp,
+                        "Value": float(value),
+                        "Unit": "Count",
+                    }
+                    for stamp, value in values
+                ],
+            )
+    return rejected
 
 
 def _permit(

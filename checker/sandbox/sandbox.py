@@ -17,7 +17,17 @@ from checker.sandbox.wire import service_model
 ACCESS_KEY = "testing"
 REGION = "us-east-1"
 # The services warmcheck talks to; each gets its own AWS_ENDPOINT_URL_<SERVICE> for clarity.
-SERVICES = ("connect", "lambda", "events", "scheduler", "iam", "sts", "cloudwatch", "organizations")
+SERVICES = (
+    "connect",
+    "lambda",
+    "events",
+    "scheduler",
+    "iam",
+    "sts",
+    "cloudwatch",
+    "logs",
+    "organizations",
+)
 # Variables that would steer botocore away from env() (a named profile, a real session token).
 ENV_TO_REMOVE = (
     "AWS_PROFILE",

@@ -30,6 +30,15 @@ from checker.sandbox.connect import ConnectBackend
 from checker.sandbox.faults import FaultInjector, FaultPlan
 from checker.sandbox.lambda_overlay import OPERATIONS as LAMBDA_OVERLAY_OPERATIONS
 from checker.sandbox.lambda_overlay import LambdaOverlay
+from checker.sandbox.metrics import (
+    LOG_QUERY_OPERATIONS,
+    METRIC_OPERATIONS,
+    LogsBackend,
+    MetricsBackend,
+    decode_cbor_request,
+    encode_cbor_response,
+    json_response,
+)
 from checker.sandbox.upstream import MotoUpstream
 from checker.sandbox.wire import (
     ApiError,
@@ -66,6 +75,8 @@ class FrontServer:
         self.faults = faults
         self.connect = ConnectBackend()
         self.lambda_overlay = LambdaOverlay(upstream)
+        self.metrics = MetricsBackend()
+        self.logs = LogsBackend()
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
@@ -104,6 +115,8 @@ class FrontServer:
         """Forget everything the sandbox itself holds (moto is reset separately)."""
         self.connect.reset()
         self.lambda_overlay.reset()
+        self.metrics.reset()
+        self.logs.reset()
 
     def track(self, connection: socket.socket, *, open_: bool) -> None:
         with self._connections_lock:
@@ -136,7 +149,18 @@ class FrontServer:
             return self._serve(what, request, account)
         if what.service == "lambda" and what.operation in LAMBDA_OVERLAY_OPERATIONS:
             return self._serve(what, request, account)
+        if what.service in ("cloudwatch", "logs") and what.operation in (
+            METRIC_OPERATIONS | LOG_QUERY_OPERATIONS
+        ):
+            return self._serve_evidence(what, request, account)
         response = self.upstream.send(request)
+        if (
+            what.service == "logs"
+            and what.operation == "PutLogEvents"
+            and response.status < 300
+            and what.caller is not None
+        ):
+            self.logs.copy_events(request, account(), what.caller.region)
         if (
             what.service == "lambda"
             and what.operation in _LAMBDA_DELETIONS
@@ -188,6 +212,31 @@ class FrontServer:
             _log.exception("sandbox failed on %s", what.key)
             code = _INTERNAL_ERRORS.get(service, "InternalFailure")
             return error_response("rest-json", service, code, f"sandbox error: {error}", 500)
+
+    def _serve_evidence(
+        self, what: Identified, request: HttpRequest, account: _Lazy
+    ) -> HttpResponse:
+        """CloudWatch metrics (CBOR) and Logs Insights (JSON), served from seeded data."""
+        service = what.service or ""
+        protocol = what.protocol
+        try:
+            if what.operation is None or what.caller is None:
+                raise ApiError("UnknownOperationException", f"no {service} operation here", 404)
+            region = what.caller.region
+            cbor = protocol == "smithy-rpc-v2-cbor"
+            params = decode_cbor_request(request) if cbor else json.loads(request.body or b"{}")
+            backend = self.metrics if service == "cloudwatch" else self.logs
+            result = backend.handle(what.operation, params, account(), region)
+            if cbor:
+                return encode_cbor_response(what.operation, result)
+            return json_response(result)
+        except ApiError as error:
+            return error_response(protocol, service, error.code, error.message, error.status or 400)
+        except Exception as error:  # a sandbox bug: answer like AWS's 500 and keep serving
+            _log.exception("sandbox failed on %s", what.key)
+            return error_response(
+                protocol, service, "InternalFailure", f"sandbox error: {error}", 500
+            )
 
     def _forget_lambda(self, what: Identified, request: HttpRequest, account: _Lazy) -> None:
         if what.caller is None or what.operation is None:

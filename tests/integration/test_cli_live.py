@@ -89,7 +89,7 @@ def test_every_rule_is_reached_through_live_collection(
         ("WARM007", DANGLING_RULE),
     }
     rules = {rule for rule, _ in found(report)}
-    assert rules == {f"WARM{n:03d}" for n in range(1, 15)}
+    assert rules == {f"WARM{n:03d}" for n in range(1, 16)}
     # The regions rule: fraud-screen lives in us-west-2 and is warm from a rule there.
     coverage = {c["function"]: c["status"] for c in report["coverage"]}
     assert coverage["arn:aws:lambda:us-west-2:123456789012:function:fraud-screen:live"] == "warm"

@@ -48,11 +48,13 @@ from checker.snapshot import (
     EventRule,
     FlowModule,
     FunctionAlias,
+    FunctionLogging,
     FunctionPolicy,
     FunctionVersion,
     IamRole,
     LambdaFunction,
     ProvisionedConcurrency,
+    ReservedConcurrency,
     RolePolicy,
     RuleTarget,
     Schedule,
@@ -317,6 +319,9 @@ def expected_snapshot(center: Center) -> Snapshot:
                 policies=[FunctionPolicy(qualifier="$LATEST", document=billing_policy)],
                 # Called at $LATEST only, where Lambda allows none: known without a call.
                 provisioned_concurrency=[],
+                state="Active",
+                concurrency=ReservedConcurrency(reserved=None),
+                logging=FunctionLogging(log_group="/aws/lambda/billing"),
             ),
             LambdaFunction(
                 arn=center.crm,
@@ -333,6 +338,9 @@ def expected_snapshot(center: Center) -> Snapshot:
                 provisioned_concurrency=[
                     ProvisionedConcurrency(qualifier="prod", requested=2, available=2, allocated=2)
                 ],
+                state="Active",
+                concurrency=ReservedConcurrency(reserved=None),
+                logging=FunctionLogging(log_group="/aws/lambda/crm-lookup"),
             ),
         ],
         rules=[
@@ -420,6 +428,7 @@ def test_the_call_count_is_the_fewest_that_can_answer(aws: Sandbox) -> None:
         "iam:ListAttachedRolePolicies": 1,
         "iam:ListRolePolicies": 1,
         "lambda:GetFunctionConfiguration": 3,  # billing, crm-lookup, crm-lookup version 1
+        "lambda:GetFunctionConcurrency": 2,  # billing and crm-lookup: reserved 0 is WARM019
         # billing ($LATEST, called and warmed) and crm-lookup:prod. Not unqualified crm-lookup
         # (was 3): nothing calls or targets it, a policy applies only to the qualifier it is on,
         # and WARM009 judges only policies that were read. One per qualifier in use is fewest.

@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_POLICY = ROOT / "policies" / "demo-policy.yaml"
 ACCOUNT = "123456789012"
 PAYLOAD = '{"warmer": true}'
-# Every rule a demo drift is planted for: all of WARM001-014 but WARM007 (dangling warmer).
-PLANTED = {f"WARM{n:03d}" for n in range(1, 15)} - {"WARM007"}
+# Every drift the demo plants: one of each of WARM001-014 but WARM007 (dangling warmer), and two
+# WARM015 (a warmer whose every invocation fails, one that stopped firing) seen only in metrics.
+PLANTED = sorted([f"WARM{n:03d}" for n in range(1, 15) if n != 7] + ["WARM015", "WARM015"])
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +72,18 @@ def actions(content: str, action_type: str, parameter: str) -> tuple[str, ...]:
 
 def test_manifest_plants_each_drift_once_on_its_own_subject(manifest: DemoManifest) -> None:
     rules = [drift.rule for drift in manifest.planted]
-    assert sorted(rules) == sorted(PLANTED)
-    assert manifest.expected == {(d.rule, d.resource) for d in manifest.planted}
-    assert len(manifest.expected) == len(PLANTED)
-    assert manifest.notes == ()
+    assert sorted(rules) == PLANTED
+    # Beyond the planted drifts: the rule with no permission (WARM004) also fails in CloudWatch.
+    rejected = ("WARM015", manifest.warmer("warm-callback-request").arn)
+    assert manifest.expected == {(d.rule, d.resource) for d in manifest.planted} | {rejected}
+    assert len(manifest.expected) == len(PLANTED) + 1
+    assert len(manifest.notes) == 1
+    assert "warm-callback-request" in manifest.notes[0]
     subjects = [drift.subject for drift in manifest.planted]
     assert len(set(subjects)) == len(subjects), "a subject carries more than one drift"
     drifted = [f.drift for f in manifest.functions if f.drift is not None]
-    assert len(drifted) == len(set(drifted)) == 11
+    assert len(drifted) == 13
+    assert len(set(drifted)) == 12
     healthy = {f.name for f in manifest.functions if f.drift is None}
     assert healthy == {"customer-lookup", "auth-pin-verify", "fraud-screen"}
     assert len(manifest.drifts) == len(PLANTED)
@@ -372,7 +377,15 @@ def test_collect_and_evaluate_find_exactly_the_planted_drift(manifest: DemoManif
 
     # fraud-screen lives in us-west-2: read there (the regions rule) and proven warm.
     status = {entry.function: entry.status for entry in report.coverage}
-    cold = {"survey-capture", "case-status", "order-status", "callback-request", "payment-gateway"}
+    cold = {
+        "survey-capture",
+        "case-status",
+        "order-status",
+        "callback-request",
+        "payment-gateway",
+        "refund-status",  # configured warm, but its only warmer fails (WARM015)
+        "queue-estimate",
+    }
     for function in manifest.functions:
         if function.name == "holiday-greeting":
             assert function.called_arn not in status  # only a draft flow calls it

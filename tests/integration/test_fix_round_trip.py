@@ -60,8 +60,13 @@ def warmcheck(sb: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+# A plan changes configuration; the runtime evidence of the last day (WARM015) is history the
+# next check cannot show changed yet. The round trip judges configuration, so without evidence.
+NO_EVIDENCE = ("--evidence", "none")
+
+
 def findings(sb: Sandbox, out: Path, policy: Path) -> set[tuple[str, str]]:
-    result = warmcheck(sb, "check", "--policy", str(policy), "--out-dir", str(out))
+    result = warmcheck(sb, "check", "--policy", str(policy), "--out-dir", str(out), *NO_EVIDENCE)
     assert result.returncode in (0, 1), result.stderr
     report = json.loads((out / "warmcheck.json").read_text())
     return {(f["rule"], f["resource"]) for f in report["findings"]}
@@ -71,7 +76,7 @@ def state(sb: Sandbox, out: Path, policy: Path) -> dict[str, Any]:
     """Everything warmcheck reads, minus the collection time."""
     out.mkdir()
     path = out / "snapshot.json"
-    result = warmcheck(sb, "collect", "--policy", str(policy), "--out", str(path))
+    result = warmcheck(sb, "collect", "--policy", str(policy), "--out", str(path), *NO_EVIDENCE)
     assert result.returncode == 0, result.stderr
     snapshot: dict[str, Any] = json.loads(path.read_text())
     snapshot.pop("collected_at")
@@ -109,7 +114,7 @@ def test_the_shell_plan_closes_every_fixable_finding_of_the_demo(
 ) -> None:
     sb, manifest = sandbox
     plan, before, after = round_trip(sb, tmp_path, DEMO_POLICY)
-    assert before == set(manifest.expected)
+    assert before == {(rule, arn) for rule, arn in manifest.expected if rule != "WARM015"}
     fixable = {(rule, resource) for rule, resource in before if rule in FIXABLE}
     assert {rule for rule, _ in fixable} == set(FIXABLE)  # the demo seeds every fixable rule
     assert {(e.rule, e.resource) for e in plan.entries if not e.manual} == fixable

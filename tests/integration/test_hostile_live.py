@@ -13,9 +13,10 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
 from checker.collect import collect
@@ -59,7 +60,13 @@ PAYLOAD = '{"warmer": true}'
 # Search results always carry Content in the sandbox, so the Describe fall-backs are never
 # called there; tests/unit/test_hostile_inputs.py denies them on a snapshot instead.
 NOT_CALLED_IN_SANDBOX = frozenset(
-    {"connect:DescribeContactFlow", "connect:DescribeContactFlowModule"}
+    {
+        "connect:DescribeContactFlow",
+        "connect:DescribeContactFlowModule",
+        # Only for a Logs Insights query still running at its timeout; the sandbox answers at
+        # once (tests/unit covers the timeout).
+        "logs:StopQuery",
+    }
 )
 
 
@@ -152,10 +159,23 @@ def seeded() -> Iterator[Seeded]:
                 source_arn=source,
                 qualifier=qualifier,
             )
+        # A day of billing's log records, so the logs evidence has a query to run.
+        with sandbox_environment(sandbox.env()):
+            logs = boto3.client("logs", region_name="us-east-1")
+            group, stream = "/aws/lambda/billing", "2026/12/07/[$LATEST]0123abcd"
+            logs.create_log_group(logGroupName=group)
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            stamp = int((datetime.now(UTC) - timedelta(hours=2)).timestamp() * 1000)
+            report = "REPORT RequestId: r\tDuration: 40.0 ms\tBilled Duration: 40 ms\t"
+            logs.put_log_events(
+                logGroupName=group,
+                logStreamName=stream,
+                logEvents=[{"timestamp": stamp, "message": report}],
+            )
         yield Seeded(sandbox, instance.id, deep_rule, deep_schedule)
 
 
-def _policy(instances: str, window: str) -> Policy:
+def _policy(instances: str, window: str, *, evidence: bool = False) -> Policy:
     return Policy.model_validate(
         {
             "version": 1,
@@ -164,6 +184,7 @@ def _policy(instances: str, window: str) -> Policy:
                 "payload": {"warmer": True},
                 "window": window if window == "always" else {"hours_of_operation": window},
             },
+            "evidence": {"metrics": evidence, "logs": evidence},
         }
     )
 
@@ -194,6 +215,8 @@ def test_every_denied_read_is_incomplete_and_no_finding_rests_on_it(seeded: Seed
     policies = {
         "all instances, always": _policy("*", "always"),
         "one instance, its hours": _policy(seeded.instance_id, "Support Hours"),
+        # Runtime evidence reads CloudWatch and Logs too: denied, they are unread evidence.
+        "all instances, with evidence": _policy("*", "always", evidence=True),
     }
     baselines = {name: _run(seeded.sandbox, policy, None) for name, policy in policies.items()}
     for report, _ in baselines.values():

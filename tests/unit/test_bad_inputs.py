@@ -21,6 +21,8 @@ GOOD_SNAPSHOT = "tests/data/snapshots/healthy.json"
 EXPECTED: dict[str, tuple[str | None, str | None, str]] = {
     "policy-alias-bomb.yaml": ("2:28", None, "more than 100,000 values"),
     "policy-bad-accept.yaml": ("3:30", "warm.accept[1]", "got 'cron_job'"),
+    "policy-lookback-too-long.yaml": ("4:13", "evidence.lookback", "between 1h and 15d"),
+    "policy-logs-budget-zero.yaml": ("4:16", "evidence.logs_max_gb", "greater than 0"),
     "policy-bad-clock.yaml": ("7:16", "warm.window.weekly[0].start", "got '8am'"),
     "policy-bad-day.yaml": ("6:15", "warm.window.weekly[0].days", "got 'MON-FRY'"),
     "policy-bad-region.yaml": ("3:12", "scope.regions", "got 'us-east1'"),

@@ -112,6 +112,7 @@ class FakeAws:
             "scheduler:ListSchedules": lambda r, p: {"Schedules": []},
             "lambda:ListAliases": lambda r, p: {"Aliases": []},
             "lambda:GetPolicy": not_found,
+            "lambda:GetFunctionConcurrency": lambda r, p: {},
             "lambda:ListProvisionedConcurrencyConfigs": lambda r, p: {
                 "ProvisionedConcurrencyConfigs": []
             },

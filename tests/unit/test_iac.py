@@ -412,7 +412,8 @@ def test_a_real_template_with_parameters_points_each_finding_at_its_flow(tmp_pat
     assert "WARM011" not in rules(report)
     assert "WARM013" not in rules(report)
     unknown = [f for f in report["findings"] if f["rule"] == "WARM901"]
-    assert unknown and all("associations" in f["message"] for f in unknown)
+    assert unknown
+    assert all("associations" in f["message"] for f in unknown)
     lines = (REAL / "vmx3-contactflows.yaml").read_text().splitlines()
     results = json.loads((tmp_path / "out" / "warmcheck.sarif").read_text())["runs"][0]["results"]
     located = {

@@ -6,18 +6,43 @@ Each test starts from `healthy()` (no findings) and changes one fact.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any, Literal
 
 import pytest
 
 from checker.engine import PolicyRef, Report, evaluate
 from checker.findings import Finding
 from checker.policy import Policy
-from checker.snapshot import FunctionAlias, FunctionPolicy, FunctionVersion, LambdaReference
+from checker.snapshot import (
+    FunctionAlias,
+    FunctionLogging,
+    FunctionPolicy,
+    FunctionVersion,
+    LambdaReference,
+    LogReading,
+    ReservedConcurrency,
+    RuntimeEvidence,
+    Snapshot,
+)
+from tests.evidence_scenario import (
+    FIRED,
+    Series,
+    evidence_policy,
+    group_series,
+    lambda_series,
+    log_reading,
+    queries_for,
+    rule_series,
+    with_logs,
+    with_metrics,
+)
 from tests.scenario import (
     ACCOUNT,
     INSTANCE_ARN,
     NOW,
+    PAYLOAD,
     CollectionFailure,
     ProvisionedConcurrency,
     Scenario,
@@ -867,3 +892,459 @@ def test_warm903_near_miss_glob_that_matches_is_used() -> None:
     scenario.update_function("billing", timeout=30)
     report = run(scenario, _waived("2027-01-01", "arn:aws:lambda:*:function:bill*"))
     assert rules_of(report) == ["WARM010"]
+
+
+# --- runtime evidence: WARM015..WARM019 -------------------------------------------------------
+# (tests.evidence_scenario answers every metric like a healthy day; each test changes one)
+
+CRM = fn_arn("crm-lookup", "prod")
+BILLING = fn_arn("billing")
+REQUIRED = (CRM, BILLING)
+
+
+def judge_snapshot(snapshot: Snapshot, policy: Policy | None = None) -> Report:
+    """Judged with a policy asking for exactly the evidence the snapshot holds (by default)."""
+    if policy is None:
+        held = snapshot.evidence
+        policy = evidence_policy(
+            metrics=held is not None and held.metrics is not None,
+            logs=held is not None and held.logs is not None,
+        )
+    return evaluate(policy, snapshot, NOW, policy_ref=REF)
+
+
+def metrics_run(
+    changes: Mapping[Series, float | None] | None = None,
+    scenario: Scenario | None = None,
+    policy: Policy | None = None,
+    **kwargs: Any,
+) -> Report:
+    snapshot = with_metrics((scenario or healthy()).snapshot(), REQUIRED, changes, **kwargs)
+    return judge_snapshot(snapshot, policy)
+
+
+def test_warm015_compliant_warmers_fired_as_due_and_coverage_shows_the_counts() -> None:
+    report = metrics_run()
+    assert report.findings == ()
+    crm = next(c for c in report.coverage if c.function == CRM)
+    assert (crm.expected_firings, crm.observed_firings, crm.cold_starts) == (FIRED, FIRED, None)
+    assert crm.warmer_firings is not None
+    assert [(f.warmer, f.verdict) for f in crm.warmer_firings] == [
+        (rule_arn("crm-warmer"), "firing")
+    ]
+
+
+def test_warm015_without_evidence_the_report_fields_are_null() -> None:
+    report = run(healthy())
+    crm = next(c for c in report.coverage if c.function == CRM)
+    assert (crm.expected_firings, crm.observed_firings, crm.cold_starts) == (None, None, None)
+    assert crm.warmer_firings is None
+
+
+def test_warm015_evidence_the_policy_turns_off_is_not_judged() -> None:
+    # `--evidence none` over a snapshot collected with metrics: the failing warmer is not judged.
+    snapshot = with_metrics(
+        healthy().snapshot(), REQUIRED, {rule_series("FailedInvocations", "crm-warmer"): FIRED}
+    )
+    assert judge_snapshot(snapshot, default_policy()).findings == ()
+    assert [f.rule for f in judge_snapshot(snapshot).findings] == ["WARM015"]
+    assert "WARM901" in rules_of(judge_snapshot(snapshot, evidence_policy()))  # logs: unread
+
+
+def test_warm015_failed_invocations_mean_the_warmer_is_failing() -> None:
+    report = metrics_run({rule_series("FailedInvocations", "crm-warmer"): FIRED})
+    finding = only(report, "WARM015")
+    assert (finding.resource, finding.function) == (rule_arn("crm-warmer"), CRM)
+    assert "failed to invoke" in finding.message
+    assert rules_of(report) == ["WARM015"]
+
+
+def test_warm015_throttled_rule_is_failing() -> None:
+    report = metrics_run({rule_series("ThrottledRules", "billing-warmer"): 4})
+    assert only(report, "WARM015").resource == rule_arn("billing-warmer")
+
+
+def test_warm015_every_warm_invocation_errors_in_the_function() -> None:
+    report = metrics_run({lambda_series("Errors", "crm-lookup", "prod"): FIRED})
+    finding = only(report, "WARM015")
+    assert "warm payload fails in the handler" in finding.message
+
+
+def test_warm015_near_miss_fewer_errors_than_firings_are_the_callers() -> None:
+    report = metrics_run({lambda_series("Errors", "crm-lookup", "prod"): FIRED - 1})
+    assert report.findings == ()
+
+
+def test_warm015_every_warm_invocation_throttled_by_lambda() -> None:
+    report = metrics_run({lambda_series("Throttles", "billing"): FIRED + 10})
+    assert "throttled" in only(report, "WARM015").message
+
+
+def test_warm015_triggered_rules_absent_means_not_firing() -> None:
+    report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): None})
+    finding = only(report, "WARM015")
+    assert "is not firing" in finding.message
+    assert f"fired 0 times where {FIRED} were due" in finding.message
+
+
+def test_warm015_a_warmer_that_stopped_half_way_is_not_firing() -> None:
+    report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): 144})
+    assert "fired 144 times" in only(report, "WARM015").message
+
+
+def test_warm015_near_miss_two_missing_datapoints_are_tolerated() -> None:
+    # CloudWatch delivery is best effort: fewer than min_expected_firings missing is fine.
+    report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): FIRED - 2})
+    assert report.findings == ()
+
+
+def test_warm015_near_miss_too_few_firings_due_is_not_judged() -> None:
+    policy = evidence_policy(min_expected_firings=300, logs=False)
+    report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): None}, policy=policy)
+    assert report.findings == ()
+    crm = next(c for c in report.coverage if c.function == CRM)
+    assert crm.warmer_firings is not None
+    assert crm.warmer_firings[0].verdict == "unknown"
+
+
+def test_warm015_missing_data_events_failure_counters_absent_count_as_zero() -> None:
+    absent = {
+        rule_series(metric, "crm-warmer"): None
+        for metric in ("FailedInvocations", "ThrottledRules", "InvocationsSentToDlq")
+    }
+    assert metrics_run(absent).findings == ()
+
+
+def test_warm015_missing_data_lambda_counters_absent_count_as_zero() -> None:
+    absent = {
+        lambda_series(metric, "crm-lookup", "prod"): None
+        for metric in ("Invocations", "Errors", "Throttles")
+    }
+    assert metrics_run(absent).findings == ()
+
+
+def _scheduled(group: str = "crm-warmers", *, share: bool = False) -> Scenario:
+    scenario = healthy()
+    scenario.rules = [r for r in scenario.rules if r.name != "crm-warmer"]
+    scenario.schedules = [schedule("crm-warmer", "rate(5 minutes)", CRM, group=group)]
+    if share:
+        scenario.schedules.append(schedule("other", "rate(1 hour)", fn_arn("billing"), group=group))
+    scenario.roles = [invoke_role("scheduler-warmer", CRM, fn_arn("billing"))]
+    return scenario
+
+
+def test_warm015_missing_data_scheduler_attempts_absent_means_not_firing() -> None:
+    report = metrics_run(
+        {group_series("InvocationAttemptCount", "crm-warmers"): None}, scenario=_scheduled()
+    )
+    finding = only(report, "WARM015")
+    assert finding.resource == schedule_arn("crm-warmer")
+    assert "not firing" in finding.message
+
+
+def test_warm015_scheduler_target_errors_in_its_own_group_are_failing() -> None:
+    report = metrics_run(
+        {group_series("TargetErrorCount", "crm-warmers"): 12}, scenario=_scheduled()
+    )
+    assert "Scheduler reported 12" in only(report, "WARM015").message
+
+
+def test_warm015_missing_data_scheduler_error_counters_absent_count_as_zero() -> None:
+    report = metrics_run(scenario=_scheduled())
+    assert report.findings == ()
+    crm = next(c for c in report.coverage if c.function == CRM)
+    assert crm.observed_firings == FIRED
+
+
+def test_warm015_shared_schedule_group_judges_only_the_lambda_side() -> None:
+    scenario = _scheduled(share=True)
+    # The group's counters are not this schedule's: they are not even asked for.
+    assert not any(
+        q.namespace == "AWS/Scheduler" for q in queries_for(scenario.snapshot(), REQUIRED)
+    )
+    report = metrics_run(scenario=scenario)
+    crm = next(c for c in report.coverage if c.function == CRM)
+    assert crm.observed_firings is None
+    failing = metrics_run({lambda_series("Errors", "crm-lookup", "prod"): FIRED}, scenario=scenario)
+    assert only(failing, "WARM015").resource == schedule_arn("crm-warmer")
+
+
+def test_warm015_partial_data_is_unread_evidence_not_a_verdict() -> None:
+    series = rule_series("TriggeredRules", "crm-warmer")
+    report = metrics_run({series: None}, statuses={series: "PartialData"})
+    assert rules_of(report) == ["WARM901"]
+    assert "PartialData" in only(report, "WARM901").message
+    assert report.verdict == "incomplete"
+
+
+def test_warm015_a_series_asked_for_but_not_answered_is_unread_evidence() -> None:
+    report = metrics_run(drop=[rule_series("TriggeredRules", "crm-warmer")])
+    assert rules_of(report) == ["WARM901"]
+
+
+def test_warm015_denied_get_metric_data_is_one_warm901_and_no_verdict() -> None:
+    scenario = healthy()
+    scenario.errors = [
+        CollectionFailure(
+            service="cloudwatch",
+            operation="GetMetricData",
+            region="us-east-1",
+            account=ACCOUNT,
+            code="AccessDenied",
+            message="not authorized",
+        )
+    ]
+    snapshot = scenario.snapshot().model_copy(
+        update={"evidence": RuntimeEvidence(start=NOW - timedelta(hours=24), end=NOW, metrics=[])}
+    )
+    report = judge_snapshot(snapshot)
+    assert rules_of(report) == ["WARM901"]
+    assert "AccessDenied" in only(report, "WARM901").message
+
+
+def test_warm015_disabled_warmer_is_warm002_not_warm015() -> None:
+    scenario = healthy()
+    scenario.rules[0] = scenario.rules[0].model_copy(update={"state": "DISABLED"})
+    report = metrics_run({rule_series("TriggeredRules", "crm-warmer"): None}, scenario=scenario)
+    assert rules_of(report) == ["WARM002"]
+
+
+def _provisioned(status: Literal["READY", "FAILED"] = "READY") -> Scenario:
+    scenario = healthy()
+    scenario.update_function(
+        "crm-lookup",
+        provisioned_concurrency=[
+            ProvisionedConcurrency(
+                qualifier="prod", requested=2, available=2, allocated=2, status=status
+            )
+        ],
+    )
+    return scenario
+
+
+def test_warm018_spillover_on_the_called_qualifier() -> None:
+    report = metrics_run(
+        {lambda_series("ProvisionedConcurrencySpilloverInvocations", "crm-lookup", "prod"): 37},
+        scenario=_provisioned(),
+    )
+    finding = only(report, "WARM018")
+    assert finding.resource == CRM
+    assert "37 invocations spilled over" in finding.message
+
+
+def test_warm018_compliant_no_spillover_datapoints_count_as_zero() -> None:
+    assert metrics_run(scenario=_provisioned()).findings == ()
+
+
+def test_warm018_near_miss_without_provisioned_concurrency_spillover_is_not_read() -> None:
+    queries = queries_for(healthy().snapshot(), REQUIRED)
+    assert not any(q.metric == "ProvisionedConcurrencySpilloverInvocations" for q in queries)
+    report = metrics_run()
+    assert "WARM018" not in rules_of(report)
+
+
+def test_warm019_reserved_concurrency_zero_is_the_one_cause() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", concurrency=ReservedConcurrency(reserved=0))
+    scenario.rules = [r for r in scenario.rules if r.name != "billing-warmer"]  # would be WARM001
+    report = run(scenario)
+    finding = only(report, "WARM019")
+    assert finding.resource == BILLING
+    assert "reserved concurrency is 0" in finding.message
+    assert rules_of(report) == ["WARM019"]
+    assert next(c for c in report.coverage if c.function == BILLING).status == "cold"
+
+
+def test_warm019_inactive_or_failed_function_is_never_warm() -> None:
+    for state in ("Inactive", "Failed"):
+        scenario = healthy()
+        scenario.update_function("crm-lookup", state=state, state_reason="idle for weeks")
+        report = run(scenario)
+        assert f"its state is {state}: idle for weeks" in only(report, "WARM019").message
+        assert next(c for c in report.coverage if c.function == CRM).status == "cold"
+
+
+def test_warm019_near_miss_reserved_concurrency_set_or_state_pending_is_fine() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", concurrency=ReservedConcurrency(reserved=5))
+    scenario.update_function("crm-lookup", state="Pending", concurrency=ReservedConcurrency())
+    assert run(scenario).findings == ()
+
+
+def test_warm019_failed_provisioned_concurrency_is_no_warm_source_not_warm019() -> None:
+    scenario = _provisioned("FAILED")
+    scenario.rules = [r for r in scenario.rules if r.name != "crm-warmer"]
+    report = run(scenario)
+    assert rules_of(report) == ["WARM001"]
+
+
+def _logged(
+    scenario: Scenario, log_format: Literal["Text", "JSON"] = "Text", level: str | None = None
+) -> Scenario:
+    for name in ("crm-lookup", "billing"):
+        scenario.update_function(
+            name,
+            logging=FunctionLogging(
+                log_group=f"/aws/lambda/{name}", log_format=log_format, system_log_level=level
+            ),
+        )
+    return scenario
+
+
+HOUR = NOW - timedelta(hours=3)
+
+
+def logs_run(
+    *readings: LogReading, scenario: Scenario | None = None, policy: Policy | None = None
+) -> Report:
+    snapshot = with_logs(_logged(scenario or healthy()).snapshot(), *readings)
+    return judge_snapshot(snapshot, policy)
+
+
+def quiet_billing() -> LogReading:
+    return log_reading(BILLING, (HOUR, 12, 0, 40.0, None))
+
+
+def test_warm016_cold_starts_in_the_window() -> None:
+    report = logs_run(
+        log_reading(CRM, (HOUR, 40, 2, 900.0, 700.0), (HOUR - timedelta(hours=5), 3, 1, 50, 650)),
+        quiet_billing(),
+    )
+    finding = only(report, "WARM016")
+    assert finding.resource == CRM
+    assert "3 cold starts" in finding.message
+    assert next(c for c in report.coverage if c.function == CRM).cold_starts == 3
+
+
+def test_warm016_near_miss_at_the_allowed_number() -> None:
+    policy = evidence_policy(max_cold_starts=3, metrics=False)
+    report = logs_run(log_reading(CRM, (HOUR, 40, 3, 900.0, 700.0)), quiet_billing(), policy=policy)
+    assert report.findings == ()
+
+
+def test_warm016_cold_starts_outside_the_weekly_window_do_not_count() -> None:
+    # NOW is Monday 12:00 UTC; the window is weekdays 08:00-18:00 UTC: 03:00 lies outside it.
+    policy = Policy.model_validate(
+        {
+            "version": 1,
+            "evidence": {"logs": True},
+            "warm": {
+                "payload": PAYLOAD,
+                "window": {
+                    "timezone": "UTC",
+                    "weekly": [{"days": ["MON-FRI"], "start": "08:00", "end": "18:00"}],
+                },
+            },
+        }
+    )
+    night = NOW.replace(hour=3)
+    report = logs_run(log_reading(CRM, (night, 5, 5, 900.0, 700.0)), quiet_billing(), policy=policy)
+    assert report.findings == ()
+    assert next(c for c in report.coverage if c.function == CRM).cold_starts == 0
+
+
+def test_warm016_system_log_level_warn_is_unread_evidence_never_no_cold_starts() -> None:
+    snapshot = with_logs(_logged(healthy(), "JSON", "WARN").snapshot())
+    report = judge_snapshot(snapshot)
+    assert set(rules_of(report)) == {"WARM901"}
+    assert "SystemLogLevel WARN" in report.findings[0].message
+    assert all(c.cold_starts is None for c in report.coverage)
+
+
+def test_warm016_a_query_over_budget_or_timed_out_is_warm901() -> None:
+    scenario = _logged(healthy())
+    scenario.errors = [
+        CollectionFailure(
+            service="logs",
+            operation="StartQuery",
+            region="us-east-1",
+            account=ACCOUNT,
+            resource=CRM,
+            code="LogsBudgetExceeded",
+            message="not started",
+        ),
+        CollectionFailure(
+            service="logs",
+            operation="GetQueryResults",
+            region="us-east-1",
+            account=ACCOUNT,
+            resource=BILLING,
+            code="QueryTimeout",
+            message="stopped",
+        ),
+    ]
+    report = judge_snapshot(with_logs(scenario.snapshot()))
+    assert rules_of(report) == ["WARM901", "WARM901"]
+    assert {f.resource for f in report.findings} == {CRM, BILLING}
+
+
+def test_warm017_p99_plus_worst_init_over_the_block_limit() -> None:
+    # The scenario's blocks wait InvocationTimeLimitSeconds 8.
+    report = logs_run(
+        log_reading(CRM, (HOUR, 40, 0, 7600.0, None), (HOUR, 1, 1, 10, 500.0)), quiet_billing()
+    )
+    finding = only(report, "WARM017")
+    assert finding.resource == CRM
+    assert "8100 ms, over the 8 s" in finding.message
+    assert finding.flows == (f"{INSTANCE_ARN}/contact-flow/main",)
+
+
+def test_warm017_near_miss_inside_the_block_limit() -> None:
+    report = logs_run(log_reading(CRM, (HOUR, 40, 0, 7400.0, 500.0)), quiet_billing())
+    assert "WARM017" not in rules_of(report)
+
+
+def test_warm015_a_function_whose_every_warmer_fails_is_not_shown_warm() -> None:
+    report = metrics_run({lambda_series("Errors", "crm-lookup", "prod"): FIRED})
+    assert next(c for c in report.coverage if c.function == CRM).status == "cold"
+    assert next(c for c in report.coverage if c.function == BILLING).status == "warm"
+    # Provisioned concurrency keeps it warm whatever its warmer does.
+    covered = metrics_run(
+        {lambda_series("Errors", "crm-lookup", "prod"): FIRED}, scenario=_provisioned()
+    )
+    assert next(c for c in covered.coverage if c.function == CRM).status == "warm"
+
+
+def test_warm015_evidence_asked_for_but_absent_from_the_snapshot_is_warm901() -> None:
+    report = judge_snapshot(healthy().snapshot(), evidence_policy())
+    finding = only(report, "WARM901")
+    assert finding.resource == ACCOUNT
+    assert "asks for metrics and logs evidence, which was not read" in finding.message
+
+
+def test_warm015_and_warm019_findings_can_be_waived() -> None:
+    waivers = [
+        {
+            "rule": "warmer-failing",
+            "resource": "arn:aws:events:*:*:rule/crm-*",
+            "reason": "handler fix ships Friday",
+            "owner": "cc-platform",
+            "expires": "2099-01-01",
+        },
+        {
+            "rule": "WARM019",
+            "resource": "*:function:billing",
+            "reason": "paused for the migration",
+            "owner": "cc-platform",
+            "expires": "2099-01-01",
+        },
+    ]
+    policy = Policy.model_validate(
+        {
+            "version": 1,
+            "warm": {"payload": PAYLOAD},
+            "evidence": {"metrics": True},
+            "waivers": waivers,
+        }
+    )
+    scenario = healthy()
+    scenario.update_function("billing", concurrency=ReservedConcurrency(reserved=0))
+    snapshot = with_metrics(
+        scenario.snapshot(), REQUIRED, {lambda_series("Errors", "crm-lookup", "prod"): FIRED}
+    )
+    report = judge_snapshot(snapshot, policy)
+    assert sorted((f.rule, f.waived) for f in report.findings) == [
+        ("WARM015", True),
+        ("WARM019", True),
+    ]
+    assert report.verdict == "pass"
