@@ -12,7 +12,7 @@ from checker.findings import SEVERITY_RANK, Finding, Severity
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
 from checker.schedule import FiringSource
-from checker.snapshot import Snapshot
+from checker.snapshot import AccountOutcome, Snapshot
 from checker.waivers import apply_waivers
 
 FailOn = Severity | str  # "high" | "medium" | "low" | "never"
@@ -75,6 +75,8 @@ class Report:
     coverage: tuple[CoverageEntry, ...]
     baseline_used: bool = False  # a --baseline was given (it may have matched nothing)
     unresolved: tuple[UnresolvedReach, ...] = ()
+    # The organization's accounts and each one's outcome; None: one account, the caller's own.
+    account_outcomes: tuple[AccountOutcome, ...] | None = None
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
@@ -189,6 +191,11 @@ def evaluate(
         coverage=_coverage(analysis, outcomes),
         baseline_used=baseline is not None,
         unresolved=_unresolved(analysis),
+        account_outcomes=(
+            tuple(sorted(snapshot.organization.outcomes, key=lambda o: o.account))
+            if snapshot.organization is not None
+            else None
+        ),
     )
 
 

@@ -90,6 +90,10 @@ def test_every_account_has_one_outcome_and_members_are_judged(
     lookup = f"arn:aws:lambda:us-east-1:{manifest.accounts['shared']}:function:customer-lookup"
     assert coverage[lookup] == "warm"
     assert not any(manifest.accounts["playground"] in arn for arn in coverage)
+    # The report lists every account with its one outcome, and names the kind of denial.
+    outcomes = {o["account"]: o for o in report["snapshot"]["outcomes"]}
+    assert {a: o["outcome"] for a, o in outcomes.items()} == dict(manifest.outcomes)
+    assert outcomes[manifest.accounts["locked"]]["denial"] == "trust"
 
 
 def test_the_snapshot_records_each_outcome_and_the_kind_of_denial(
