@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from checker.collect.base import required_iam_actions
+from checker.collect.base import ClientFactory, RateLimiter, required_iam_actions
 from checker.collect.organizations import (
     ListedAccount,
+    assume,
     denial_kind,
     filter_outcome,
     in_shard,
@@ -32,6 +34,9 @@ from checker.snapshot import (
     Shard,
     Snapshot,
 )
+from tests.unit.test_collect import EAST, AwsError, FakeAws, fake, offline_env
+
+__all__ = ["fake", "offline_env"]  # fixtures, used by name
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKSET = ROOT / "policies" / "iam" / "warmcheck-member-role.stackset.yaml"
@@ -316,3 +321,82 @@ def test_the_member_role_stackset_passes_cfn_lint() -> None:
 def test_the_discovery_policy_is_valid_json() -> None:
     document = json.loads((ROOT / "policies" / "iam" / "warmcheck-discovery.json").read_text())
     assert document["Version"] == "2012-10-17"
+
+
+# --- assuming the member role (canned STS answers, real botocore clients) ----------------------
+
+
+def _credentials(minutes: int) -> dict[str, Any]:
+    return {
+        "Credentials": {
+            "AccessKeyId": f"ASIA{minutes:04d}",
+            "SecretAccessKey": "secret",
+            "SessionToken": "token",
+            "Expiration": datetime.now(UTC) + timedelta(minutes=minutes),
+        },
+        "AssumedRoleUser": {"AssumedRoleId": "AROA:warmcheck", "Arn": "arn:aws:sts::2:x"},
+    }
+
+
+def test_the_role_is_assumed_with_external_id_and_session_name_and_refreshes(
+    fake: FakeAws,
+) -> None:
+    expiries = iter([5, 60])  # the first session is about to expire: it must be re-assumed
+    fake.on("sts:AssumeRole", lambda r, p: _credentials(next(expiries)))
+    caller = ClientFactory.from_profile(None, customize=fake.install)
+    caller.prepare("sts", [EAST])
+    organization = Organization(session_name="warmcheck-ci", external_id_env="MY_EXTERNAL_ID")
+    member = ListedAccount(id="222222222222", name="prod")
+    reached = assume(
+        caller,
+        EAST,
+        organization,
+        member,
+        limiter=RateLimiter.unlimited(),
+        max_workers=2,
+        environ={"MY_EXTERNAL_ID": "a-shared-secret"},
+    )
+    assert reached.outcome is None
+    assert reached.clients is not None
+    assert reached.clients.account == "222222222222"
+    (first,) = fake.called("sts:AssumeRole")
+    assert first.params == {
+        "RoleArn": "arn:aws:iam::222222222222:role/warmcheck-readonly",
+        "RoleSessionName": "warmcheck-ci",
+        "DurationSeconds": 3600,
+        "ExternalId": "a-shared-secret",
+    }
+    credentials = reached.clients._session.get_credentials()
+    assert credentials is not None
+    assert credentials.get_frozen_credentials().access_key == "ASIA0060"  # refreshed
+    assert len(fake.called("sts:AssumeRole")) == 2
+
+
+def test_a_refusal_is_an_outcome_and_a_failure_naming_the_account(fake: FakeAws) -> None:
+    def refuse(region: str, params: dict[str, Any]) -> dict[str, Any]:
+        raise AwsError(
+            "AccessDenied",
+            403,
+            "User: arn:aws:iam::1:user/u is not authorized to perform: sts:AssumeRole on "
+            "resource: r with an explicit deny in a service control policy",
+        )
+
+    fake.on("sts:AssumeRole", refuse)
+    caller = ClientFactory.from_profile(None, customize=fake.install)
+    caller.prepare("sts", [EAST])
+    member = ListedAccount(id="333333333333", name="locked")
+    reached = assume(
+        caller,
+        EAST,
+        Organization(external_id_env=None),
+        member,
+        limiter=RateLimiter.unlimited(),
+        max_workers=2,
+        environ={},
+    )
+    assert reached.clients is None
+    assert reached.outcome is not None
+    assert (reached.outcome.outcome, reached.outcome.denial) == ("denied", "scp")
+    assert reached.failure is not None
+    assert reached.failure.resource == "333333333333"
+    assert "ExternalId" not in fake.called("sts:AssumeRole")[0].params
