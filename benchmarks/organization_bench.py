@@ -59,10 +59,14 @@ RULES_PAGE = 100
 
 
 def minimal_plan(functions: int, aliased: int, flows: int, modules: int, rules: int) -> int:
-    """The fewest calls that answer what warmcheck asks of one such account: Connect's
-    searches and associations, EventBridge's rules and their targets, Scheduler's listing, and
-    for Lambda one ListFunctions page per 50 functions (configuration and timeout), aliases
-    only for the functions called through one, and one GetPolicy per called qualifier."""
+    """The fewest calls that answer what warmcheck asks of one such account.
+
+    Connect: ListInstances, the flow and module searches, the associations. EventBridge: the
+    rules and each rule's targets. Scheduler: one listing. Lambda: ListFunctions with every
+    version (configuration, timeout, and the versions aliases run: one page per 50), ListAliases
+    only for functions called through an alias, one GetPolicy per called qualifier (there is no
+    batch read), and provisioned concurrency only where an alias accepts it as warm.
+    """
     connect = (
         1
         + math.ceil(flows / SEARCH_PAGE)
@@ -70,7 +74,13 @@ def minimal_plan(functions: int, aliased: int, flows: int, modules: int, rules: 
         + math.ceil(functions / ASSOCIATIONS_PAGE)
     )
     warmers = math.ceil(rules / RULES_PAGE) + rules + 1
-    lambda_ = math.ceil(functions / LIST_FUNCTIONS_PAGE) + aliased + functions
+    versions = aliased  # one published version behind each alias
+    lambda_ = (
+        math.ceil((functions + versions) / LIST_FUNCTIONS_PAGE)
+        + aliased  # ListAliases
+        + functions  # GetPolicy, one per called qualifier
+        + aliased  # ListProvisionedConcurrencyConfigs
+    )
     return connect + warmers + lambda_
 
 
@@ -196,6 +206,12 @@ def _report(
         ),
         "  calls of the slowest-called account by operation:",
     ]
+    requests = sum(per_account.values()) + sum(every.calls_by_account.get("caller", {}).values())
+    lines.append(
+        f"  the sandbox answered {requests / all_seconds:.0f} requests/s over the whole run: one "
+        "local process serves all accounts, so its throughput, not AWS's per-account quotas, "
+        "bounds the parallel run here"
+    )
     heaviest = max(per_account, key=lambda a: per_account[a])
     for operation, count in sorted(every.calls_by_account.get(heaviest, {}).items()):
         lines.append(f"    {operation:<45} {count:5d}")
