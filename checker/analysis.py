@@ -708,15 +708,24 @@ class Analysis:
             )
         return assessment
 
+    def _outside_note(self, account: str) -> str:
+        """Why a function in `account` was not read: its organization outcome, if it has one."""
+        scan = self.snapshot.organization
+        outcome = next((o for o in scan.outcomes if o.account == account), None) if scan else None
+        if outcome is not None:
+            why = f": {outcome.reason}" if outcome.reason else ""
+            return f"it lives in account {account}, which was {outcome.outcome}{why}"
+        if scan is not None and account not in scan.listed:
+            return f"it lives in account {account}, which the organization does not list"
+        scanned = ", ".join(sorted(self.scanned_accounts)) or "none"
+        return f"it lives in account {account}, outside the accounts read ({scanned})"
+
     def _decide(self, required: RequiredFunction) -> Assessment:
         key = required.key
         accept: tuple[WarmSourceKind, ...] = required.settings.accept
         assessment = Assessment(required, "unknown")
         if not self.in_scope(key):
-            scanned = ", ".join(sorted(self.scanned_accounts)) or "none"
-            assessment.note = (
-                f"it lives in account {key.account}, outside the accounts read ({scanned})"
-            )
+            assessment.note = self._outside_note(key.account)
             return assessment
         exists = self.exists(key)
         if exists is False:

@@ -23,6 +23,7 @@ from checker.collect.organizations import (
     parse_shard,
     shard_of,
 )
+from checker.engine import evaluate
 from checker.errors import PolicyError, SnapshotError
 from checker.policy import Organization, load_policy
 from checker.shard import ShardFile, combine_functions, merge
@@ -34,7 +35,11 @@ from checker.snapshot import (
     Shard,
     Snapshot,
 )
+from tests.scenario import ACCOUNT as SCENARIO_ACCOUNT
+from tests.scenario import NOW as SCENARIO_NOW
+from tests.scenario import REGION, default_policy, healthy
 from tests.unit.test_collect import EAST, AwsError, FakeAws, fake, offline_env
+from tests.unit.test_flow_reach import REF, parsed_flow
 
 __all__ = ["fake", "offline_env"]  # fixtures, used by name
 
@@ -400,3 +405,61 @@ def test_a_refusal_is_an_outcome_and_a_failure_naming_the_account(fake: FakeAws)
     assert reached.failure is not None
     assert reached.failure.resource == "333333333333"
     assert "ExternalId" not in fake.called("sts:AssumeRole")[0].params
+
+
+# --- judging a Lambda in an account that was not read ----------------------------------------
+
+
+def _calling_elsewhere(outcome: AccountOutcome | None, listed: list[str]) -> list[str]:
+    scenario = healthy()
+    elsewhere = f"arn:aws:lambda:{REGION}:333333333333:function:partner-lookup"
+    scenario.flows.append(
+        parsed_flow(
+            "partner",
+            {
+                "Version": "2019-10-30",
+                "StartAction": "x",
+                "Actions": [
+                    {
+                        "Identifier": "x",
+                        "Type": "InvokeLambdaFunction",
+                        "Parameters": {"LambdaFunctionARN": elsewhere},
+                        "Transitions": {},
+                    }
+                ],
+            },
+        )
+    )
+    scenario.associations.append(elsewhere)
+    snapshot = scenario.snapshot().model_copy(
+        update={
+            "organization": OrganizationScan(
+                source="organizations",
+                listed=sorted([SCENARIO_ACCOUNT, *listed]),
+                outcomes=[
+                    AccountOutcome(account=SCENARIO_ACCOUNT, outcome="scanned"),
+                    *([outcome] if outcome else []),
+                ],
+            )
+        }
+    )
+    report = evaluate(default_policy(), snapshot, SCENARIO_NOW, policy_ref=REF)
+    (entry,) = [c for c in report.coverage if c.function == elsewhere]
+    assert entry.status == "unknown"  # never assumed warm, never missing
+    return [f.message for f in report.findings if f.resource == elsewhere]
+
+
+def test_a_lambda_in_a_denied_member_says_why_it_was_not_read() -> None:
+    denied = AccountOutcome(
+        account="333333333333",
+        outcome="denied",
+        denial="scp",
+        reason="arn:aws:iam::333333333333:role/warmcheck-readonly could not be assumed",
+    )
+    (message,) = _calling_elsewhere(denied, ["333333333333"])
+    assert "account 333333333333, which was denied: arn:aws:iam::333333333333" in message
+
+
+def test_a_lambda_in_an_account_the_organization_does_not_list_says_so() -> None:
+    (message,) = _calling_elsewhere(None, [])
+    assert "which the organization does not list" in message
