@@ -70,6 +70,7 @@ ALLOWED_OPERATIONS: Final = frozenset(
         "scheduler:ListSchedules",
         "scheduler:GetSchedule",
         "lambda:GetFunctionConfiguration",
+        "lambda:ListFunctions",
         "lambda:ListAliases",
         "lambda:GetPolicy",
         "lambda:ListProvisionedConcurrencyConfigs",
@@ -469,7 +470,7 @@ def install_guard(client: Any, counter: CallCounter | None = None) -> None:
 # --- failures ------------------------------------------------------------------------------
 
 # botocore errors that mean warmcheck called the API wrongly: bugs, never evidence gaps.
-_BUGS: Final = (
+BUGS: Final = (
     ParamValidationError,
     OperationNotPageableError,
     UnknownServiceError,
@@ -521,7 +522,7 @@ class Recorder:
         """`read()`, or None after recording why it failed; bugs propagate."""
         try:
             return read()
-        except _BUGS:
+        except BUGS:
             raise
         except ClientError as error:
             self.add(failure_from(error, where))

@@ -144,6 +144,8 @@ class FrontServer:
         if what.service == "lambda" and what.operation in LAMBDA_OVERLAY_OPERATIONS:
             return self._serve(what, request, account)
         response = self.upstream.send(request)
+        if what.service == "lambda" and what.operation == "ListFunctions":
+            return _page_functions(request, response)
         if (
             what.service == "lambda"
             and what.operation in _LAMBDA_DELETIONS
@@ -225,6 +227,23 @@ class FrontServer:
         self.lambda_overlay.forget(
             params, what.caller, account(), alias=_LAMBDA_DELETIONS[what.operation]
         )
+
+
+def _page_functions(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """moto's ListFunctions ignores MaxItems and Marker: page its answer as Lambda does (the
+    marker is an offset), so a client pays one call per page here too."""
+    if response.status != 200:
+        return response
+    query = request.query
+    size = min(int((query.get("MaxItems") or ["50"])[0]), 50)
+    start = int((query.get("Marker") or ["0"])[0] or 0)
+    body = json.loads(response.body)
+    functions = body.get("Functions") or []
+    body["Functions"] = functions[start : start + size]
+    body.pop("NextMarker", None)
+    if start + size < len(functions):
+        body["NextMarker"] = str(start + size)
+    return _json_response(200, body)
 
 
 def plan_json(plan: FaultPlan) -> dict[str, Any]:

@@ -1097,3 +1097,17 @@ def test_sandbox_environment_points_boto3_there_and_restores_everything(
     assert os.environ["AWS_PROFILE"] == "production"
     assert os.environ["AWS_ENDPOINT_URL"] == "http://elsewhere"
     assert "AWS_MAX_ATTEMPTS" not in os.environ
+
+
+def test_list_functions_is_paged_as_lambda_pages_it(aws: Sandbox) -> None:
+    clients = SandboxClients.from_env(aws.env(), account="210987654323")
+    role = create_lambda_role(clients.iam, "paging-role")
+    for index in range(7):
+        create_function(clients.lambda_, f"paged-{index}", role)
+    first = clients.lambda_.list_functions(MaxItems=5)
+    assert len(first["Functions"]) == 5
+    rest = clients.lambda_.list_functions(MaxItems=5, Marker=first["NextMarker"])
+    assert len(rest["Functions"]) == 2
+    assert "NextMarker" not in rest
+    names = {f["FunctionName"] for f in first["Functions"] + rest["Functions"]}
+    assert names == {f"paged-{index}" for index in range(7)}
