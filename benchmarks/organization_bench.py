@@ -204,7 +204,6 @@ def _report(
             f"[{'OK' if max(lambda_rates.values()) <= LAMBDA_QUOTA else 'OVER'}: quota "
             f"{LAMBDA_QUOTA:g}/s per account and Region]"
         ),
-        "  calls of the slowest-called account by operation:",
     ]
     requests = sum(per_account.values()) + sum(every.calls_by_account.get("caller", {}).values())
     lines.append(
@@ -212,6 +211,7 @@ def _report(
         "local process serves all accounts, so its throughput, not AWS's per-account quotas, "
         "bounds the parallel run here"
     )
+    lines.append("  calls of the most-called account by operation:")
     heaviest = max(per_account, key=lambda a: per_account[a])
     for operation, count in sorted(every.calls_by_account.get(heaviest, {}).items()):
         lines.append(f"    {operation:<45} {count:5d}")
