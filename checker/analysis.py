@@ -168,6 +168,10 @@ class Analysis:
         self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
         self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
         self._windows: dict[str, Window] = {}
+        # Flows and rules name the same functions over and over: parse each ARN, and check each
+        # constant payload, once.
+        self._keys: dict[str, FunctionKey | None] = {}
+        self._payloads: dict[str, PayloadCheck] = {}
 
         self.instances = [i for i in snapshot.instances if self._instance_in_scope(i)]
         # A hand-written snapshot may leave accounts empty: its instances' accounts were read.
@@ -298,11 +302,18 @@ class Analysis:
             entry = self.required[key] = RequiredFunction(key, settings)
         return entry
 
-    @staticmethod
-    def static_key(reference: LambdaReference) -> FunctionKey | None:
+    def static_key(self, reference: LambdaReference) -> FunctionKey | None:
         if reference.kind != "static" or reference.function is None:
             return None
-        return parse_function_arn(reference.function)
+        return self.function_key(reference.function)
+
+    def function_key(self, arn: str) -> FunctionKey | None:
+        """`parse_function_arn`, remembered: keys are immutable and ARNs repeat."""
+        try:
+            return self._keys[arn]
+        except KeyError:
+            key = self._keys[arn] = parse_function_arn(arn)
+            return key
 
     def _error_covers(self, resource: str) -> bool:
         return resource in self._unread
@@ -318,7 +329,7 @@ class Analysis:
             if isinstance(firing, AtExpression):
                 continue
             for target in rule.targets or []:
-                key = parse_function_arn(target.arn)
+                key = self.function_key(target.arn)
                 if key is None:
                     continue
                 enabled = rule.state in _ENABLED_RULE_STATES
@@ -413,7 +424,7 @@ class Analysis:
         self, arn: str, input_text: str | None, region: str, account: str
     ) -> tuple[FunctionKey | None, str | None]:
         """The function a schedule invokes and the payload text it sends."""
-        key = parse_function_arn(arn)
+        key = self.function_key(arn)
         if key is not None:
             return key, input_text
         if arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
@@ -462,6 +473,12 @@ class Analysis:
         return self._constant_payload(input_text)
 
     def _constant_payload(self, input_text: str) -> PayloadCheck:
+        check = self._payloads.get(input_text)
+        if check is None:
+            check = self._payloads[input_text] = self._check_constant_payload(input_text)
+        return check
+
+    def _check_constant_payload(self, input_text: str) -> PayloadCheck:
         wanted = self.policy.warm.payload
         try:
             sent = json.loads(input_text)

@@ -74,6 +74,8 @@ _SOURCE_ARN: Final = "aws:sourcearn"
 _SOURCE_ACCOUNT_KEYS: Final = frozenset({"aws:sourceaccount", "aws:sourceowner"})
 _WILDCARDS: Final = "*?"
 _SHOWN: Final = 60
+# Parsed documents kept by their text (a role's managed policy, a templated function policy).
+_PARSED_TEXTS: Final = 4096
 
 
 class PolicyDocumentError(ValueError):
@@ -91,8 +93,10 @@ class Principal:
     canonical_users: tuple[str, ...] = ()
 
     def covers_service(self, service: str) -> bool:
+        if self.everyone:
+            return True
         wanted = service.lower()
-        return self.everyone or any(s.lower() == wanted for s in self.services)
+        return any(name.lower() == wanted for name in self.services)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +160,25 @@ def parse_policy(document: str | Mapping[str, Any], *, name: str | None = None) 
 
     Raises PolicyDocumentError, and nothing else, for anything that is not a readable policy.
     """
+    if isinstance(document, str):
+        # Many functions and roles carry the same text: parse each text once (documents are
+        # immutable, so sharing one is safe). Errors are not cached; they are raised each time.
+        return _parse_text(document, name)
+    return _parse_any(document, name)
+
+
+def clear_caches() -> None:
+    """Forget parsed documents and compiled patterns (benchmarks start each run cold)."""
+    _parse_text.cache_clear()
+    _glob.cache_clear()
+
+
+@lru_cache(maxsize=_PARSED_TEXTS)
+def _parse_text(document: str, name: str | None) -> PolicyDocument:
+    return _parse_any(document, name)
+
+
+def _parse_any(document: str | Mapping[str, Any], name: str | None) -> PolicyDocument:
     try:
         return _parse_document(_load(document), name)
     except PolicyDocumentError:
@@ -216,8 +239,8 @@ def _parse_statement(index: int, raw: object) -> Statement:
     where = f"Statement[{index}]"
     if not isinstance(raw, Mapping):
         raise PolicyDocumentError(f"{where} must be an object, got {_json_type(raw)}")
-    unknown = sorted(str(key) for key in raw if key not in _STATEMENT_KEYS)
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = sorted(str(key) for key in raw if key not in _STATEMENT_KEYS)
         raise PolicyDocumentError(f"{where} has unknown element {_show(unknown[0])}")
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
@@ -269,11 +292,14 @@ def _exclusive(
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
+    if type(value) is str and value:
+        return (value,)  # the common case, without building a list
     items = value if isinstance(value, list) else [value]
     if not items:
         raise PolicyDocumentError(f"{where} is an empty list")
-    if not all(isinstance(item, str) and item for item in items):
-        raise PolicyDocumentError(f"{where} must be a non-empty string or a list of them")
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise PolicyDocumentError(f"{where} must be a non-empty string or a list of them")
     return tuple(str(item) for item in items)
 
 
@@ -382,7 +408,15 @@ def _glob(pattern: str, *, arn: bool, ignore_case: bool) -> re.Pattern[str]:
 
 
 def _action_matches(patterns: Sequence[str], action: str) -> bool:
-    return any(_glob(p, arn=False, ignore_case=True).fullmatch(action) for p in patterns)
+    ascii_action = action.isascii()
+    for pattern in patterns:
+        if ascii_action and pattern.isascii() and "*" not in pattern and "?" not in pattern:
+            # A literal ASCII action: case-insensitive equality is what the regex would decide.
+            if pattern.lower() == action.lower():
+                return True
+        elif _glob(pattern, arn=False, ignore_case=True).fullmatch(action):
+            return True
+    return False
 
 
 def _arn_matches(pattern: str, value: str) -> bool:
