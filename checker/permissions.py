@@ -169,8 +169,8 @@ def parse_policy(document: str | Mapping[str, Any], *, name: str | None = None) 
 
 def clear_caches() -> None:
     """Forget parsed documents and compiled patterns (benchmarks start each run cold)."""
-    _parse_text.cache_clear()
-    _glob.cache_clear()
+    for cached in (_parse_text, _glob, _one_principal, _one_condition):
+        cached.cache_clear()
 
 
 @lru_cache(maxsize=_PARSED_TEXTS)
@@ -304,6 +304,10 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
 
 
 def _parse_principal(value: object, where: str) -> Principal:
+    if type(value) is dict and len(value) == 1:
+        ((kind, names),) = value.items()
+        if type(names) is str and names and type(kind) is str and kind in _PRINCIPAL_TYPES:
+            return _one_principal(kind, names)  # the usual {"Service": "..."}: shared
     if value == "*":
         return Principal(everyone=True)
     if not isinstance(value, Mapping) or not value:
@@ -324,7 +328,27 @@ def _parse_principal(value: object, where: str) -> Principal:
     )
 
 
+@lru_cache(maxsize=1024)
+def _one_principal(kind: str, name: str) -> Principal:
+    """``{kind: name}``, one valid principal: what the general parse builds, made once."""
+    field = _PRINCIPAL_TYPES[kind]
+    if field == "aws":
+        return Principal(everyone=name == "*", aws=(name,))
+    if field == "services":
+        return Principal(services=(name,))
+    if field == "federated":
+        return Principal(federated=(name,))
+    return Principal(canonical_users=(name,))
+
+
 def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
+    if type(value) is dict and len(value) == 1:
+        ((operator, tests),) = value.items()
+        if type(operator) is str and operator and type(tests) is dict and len(tests) == 1:
+            ((key, values),) = tests.items()
+            if type(key) is str and key and type(values) is str:
+                # The usual {"ArnLike": {"AWS:SourceArn": "..."}}: shared between documents.
+                return _one_condition(operator, key, values)
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -344,6 +368,11 @@ def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
                 Condition(operator, key, _condition_values(values, f"{where}.{operator}.{key}"))
             )
     return tuple(conditions)
+
+
+@lru_cache(maxsize=16384)
+def _one_condition(operator: str, key: str, value: str) -> tuple[Condition, ...]:
+    return (Condition(operator, key, (value,)),)
 
 
 def _condition_values(value: object, where: str) -> tuple[str, ...]:

@@ -872,3 +872,18 @@ def test_literal_actions_compare_as_the_case_insensitive_pattern_does(
     verdict = events_verdict(document, action=action)
     assert verdict.allowed is expected
     assert bool(re.fullmatch(re.escape(pattern), action, re.IGNORECASE)) is expected
+
+
+@pytest.mark.parametrize("kind", ["AWS", "Service", "Federated", "CanonicalUser"])
+@pytest.mark.parametrize("name", ["*", "events.amazonaws.com", f"arn:aws:iam::{ACCOUNT}:root"])
+def test_a_single_principal_or_condition_parses_as_its_list_form(kind: str, name: str) -> None:
+    # {kind: name} and {"Op": {key: value}} take a shared shortcut; [name] takes the general path.
+    short = policy(
+        statement(Principal={kind: name}, Condition={"ArnLike": {"aws:SourceArn": name}})
+    )
+    long = policy(
+        statement(Principal={kind: [name]}, Condition={"ArnLike": {"aws:SourceArn": [name]}})
+    )
+    assert short == long
+    assert short.statements[0].principal is not None
+    assert short.statements[0].principal.everyone is (kind == "AWS" and name == "*")
