@@ -675,7 +675,9 @@ class Analysis:
         return f"hours of operation {name!r} were not found in the Connect instance"
 
     def gap(self, sources: Sequence[WarmSource], window: Window) -> Gap:
-        firings = tuple(sorted({s.firing for s in sources if s.firing is not None}, key=repr))
+        distinct = {s.firing for s in sources if s.firing is not None}
+        # Most functions have one warmer: nothing to order, and repr is not cheap.
+        firings = tuple(distinct) if len(distinct) < 2 else tuple(sorted(distinct, key=repr))
         cache_key = (firings, repr(window) if window is not None else "always")
         if cache_key not in self._gaps:
             self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import unquote
 
 Effect = Literal["Allow", "Deny"]
@@ -474,14 +474,20 @@ def _uses_variables(document: PolicyDocument, values: Sequence[str]) -> str | No
 _Tri = tuple[bool | None, str]
 
 
+@lru_cache(maxsize=256)
+def _operator(name: str) -> tuple[tuple[str, bool] | None, bool]:
+    """A condition operator's (comparison, negated) spec, or None; and whether it is IfExists."""
+    operator = name.lower()
+    if_exists = operator.endswith(_IF_EXISTS) and len(operator) > len(_IF_EXISTS)
+    base = operator[: -len(_IF_EXISTS)] if if_exists else operator
+    return _OPERATORS.get(base), if_exists
+
+
 def _condition_holds(
     document: PolicyDocument, condition: Condition, context: Mapping[str, str] | None
 ) -> _Tri:
     """Evaluate one test. ``context`` None means no key's value is knowable (identity policies)."""
-    operator = condition.operator.lower()
-    if_exists = operator.endswith(_IF_EXISTS) and len(operator) > len(_IF_EXISTS)
-    base = operator[: -len(_IF_EXISTS)] if if_exists else operator
-    spec = _OPERATORS.get(base)
+    spec, if_exists = _operator(condition.operator)
     if spec is None:
         return (
             None,
@@ -544,8 +550,7 @@ def _principal_applies(statement: Statement, service: str) -> bool:
 # --------------------------------------------------------------------------- deciding
 
 
-@dataclass(frozen=True, slots=True)
-class _Evaluated:
+class _Evaluated(NamedTuple):  # a tuple: cheap to make, one per statement per question
     label: str
     effect: Effect
     applies: bool | None

@@ -393,6 +393,12 @@ class ClientFactory:
         return self._account
 
     @property
+    def data_loader(self) -> Any:
+        """botocore's loader of service models, which keeps what it parsed: a member account's
+        session shares the caller's, so each model is parsed once, not once per account."""
+        return self._session._session.get_component("data_loader")
+
+    @property
     def default_region(self) -> str | None:
         return self._session.region_name
 

@@ -318,6 +318,7 @@ def assume(
         return Assumed(account, None, outcome, failure)
     credentials = RefreshableCredentials.create_from_metadata(first, fetch, "assume-role")
     core = botocore.session.Session()
+    core.register_component("data_loader", caller.data_loader)
     # botocore has no public setter for a session's credentials; this is how its own
     # assume-role provider plugs refreshing credentials in.
     core._credentials = credentials  # type: ignore[attr-defined]

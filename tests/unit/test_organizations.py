@@ -364,6 +364,8 @@ def test_the_role_is_assumed_with_external_id_and_session_name_and_refreshes(
     assert reached.outcome is None
     assert reached.clients is not None
     assert reached.clients.account == "222222222222"
+    # Service models are parsed once for the whole organization, not once per member.
+    assert reached.clients.data_loader is caller.data_loader
     (first,) = fake.called("sts:AssumeRole")
     assert first.params == {
         "RoleArn": "arn:aws:iam::222222222222:role/warmcheck-readonly",
