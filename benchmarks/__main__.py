@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from benchmarks import collect_bench, engine_bench, evidence_bench, schedule_bench
+from benchmarks import (
+    collect_bench,
+    engine_bench,
+    evidence_bench,
+    organization_bench,
+    organization_engine_bench,
+    schedule_bench,
+)
 
-for bench in (engine_bench, schedule_bench, evidence_bench, collect_bench):
+for bench in (
+    engine_bench,
+    organization_engine_bench,
+    schedule_bench,
+    evidence_bench,
+    collect_bench,
+    organization_bench,
+):
     print("\n".join(bench.run()))
     print()

@@ -207,9 +207,10 @@ def _qualifier(index: int) -> str | None:
     return ALIAS if index % ALIAS_EVERY == 0 else None
 
 
-def seed(env: Mapping[str, str]) -> Seeded:
-    """Build the contact center through the ordinary API, independent writes in parallel."""
-    aws = SandboxClients.from_env(env, region=REGION)
+def seed(env: Mapping[str, str], *, account: str | None = None, flows: int = FLOWS) -> Seeded:
+    """Build the contact center through the ordinary API, independent writes in parallel
+    (in member `account` of the sandbox's organization, when given)."""
+    aws = SandboxClients.from_env(env, region=REGION, account=account)
     account = aws.sts.get_caller_identity()["Account"]
     role = create_lambda_role(aws.iam, "bench-lambda")
     instance = create_instance(aws.connect, "bench-center")
@@ -268,7 +269,7 @@ def seed(env: Mapping[str, str]) -> Seeded:
             )
             create_flow(aws.connect, instance.id, f"bench-flow-{index:03d}", document)
 
-        list(pool.map(flow, range(FLOWS)))
+        list(pool.map(flow, range(flows)))
     return Seeded(
         account=account,
         instance_id=instance.id,

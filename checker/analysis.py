@@ -206,6 +206,10 @@ class Analysis:
         self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
         self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
         self._windows: dict[str, Window] = {}
+        # Flows and rules name the same functions over and over: parse each ARN, and check each
+        # constant payload, once.
+        self._keys: dict[str, FunctionKey | None] = {}
+        self._payloads: dict[str, PayloadCheck] = {}
 
         self.instances = [i for i in snapshot.instances if self._instance_in_scope(i)]
         # A hand-written snapshot may leave accounts empty: its instances' accounts were read.
@@ -349,11 +353,18 @@ class Analysis:
             entry = self.required[key] = RequiredFunction(key, settings)
         return entry
 
-    @staticmethod
-    def static_key(reference: LambdaReference) -> FunctionKey | None:
+    def static_key(self, reference: LambdaReference) -> FunctionKey | None:
         if reference.kind != "static" or reference.function is None:
             return None
-        return parse_function_arn(reference.function)
+        return self.function_key(reference.function)
+
+    def function_key(self, arn: str) -> FunctionKey | None:
+        """`parse_function_arn`, remembered: keys are immutable and ARNs repeat."""
+        try:
+            return self._keys[arn]
+        except KeyError:
+            key = self._keys[arn] = parse_function_arn(arn)
+            return key
 
     def _error_covers(self, resource: str) -> bool:
         return resource in self._unread
@@ -392,7 +403,7 @@ class Analysis:
             if isinstance(firing, AtExpression):
                 continue
             for target in rule.targets or []:
-                key = parse_function_arn(target.arn)
+                key = self.function_key(target.arn)
                 if key is None:
                     continue
                 enabled = rule.state in _ENABLED_RULE_STATES
@@ -491,7 +502,7 @@ class Analysis:
         self, arn: str, input_text: str | None, region: str, account: str
     ) -> tuple[FunctionKey | None, str | None]:
         """The function a schedule invokes and the payload text it sends."""
-        key = parse_function_arn(arn)
+        key = self.function_key(arn)
         if key is not None:
             return key, input_text
         if arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
@@ -540,6 +551,12 @@ class Analysis:
         return self._constant_payload(input_text)
 
     def _constant_payload(self, input_text: str) -> PayloadCheck:
+        check = self._payloads.get(input_text)
+        if check is None:
+            check = self._payloads[input_text] = self._check_constant_payload(input_text)
+        return check
+
+    def _check_constant_payload(self, input_text: str) -> PayloadCheck:
         wanted = self.policy.warm.payload
         try:
             sent = untrusted_json.loads(input_text)
@@ -761,7 +778,9 @@ class Analysis:
         return f"hours of operation {name!r} were not found in the Connect instance"
 
     def gap(self, sources: Sequence[WarmSource], window: Window) -> Gap:
-        firings = tuple(sorted({s.firing for s in sources if s.firing is not None}, key=repr))
+        distinct = {s.firing for s in sources if s.firing is not None}
+        # Most functions have one warmer: nothing to order, and repr is not cheap.
+        firings = tuple(distinct) if len(distinct) < 2 else tuple(sorted(distinct, key=repr))
         cache_key = (firings, repr(window) if window is not None else "always")
         if cache_key not in self._gaps:
             self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)
@@ -821,15 +840,24 @@ class Analysis:
             )
         return assessment
 
+    def _outside_note(self, account: str) -> str:
+        """Why a function in `account` was not read: its organization outcome, if it has one."""
+        scan = self.snapshot.organization
+        outcome = next((o for o in scan.outcomes if o.account == account), None) if scan else None
+        if outcome is not None:
+            why = f": {outcome.reason}" if outcome.reason else ""
+            return f"it lives in account {account}, which was {outcome.outcome}{why}"
+        if scan is not None and account not in scan.listed:
+            return f"it lives in account {account}, which the organization does not list"
+        scanned = ", ".join(sorted(self.scanned_accounts)) or "none"
+        return f"it lives in account {account}, outside the accounts read ({scanned})"
+
     def _decide(self, required: RequiredFunction) -> Assessment:
         key = required.key
         accept: tuple[WarmSourceKind, ...] = required.settings.accept
         assessment = Assessment(required, "unknown")
         if not self.in_scope(key):
-            scanned = ", ".join(sorted(self.scanned_accounts)) or "none"
-            assessment.note = (
-                f"it lives in account {key.account}, outside the accounts read ({scanned})"
-            )
+            assessment.note = self._outside_note(key.account)
             return assessment
         exists = self.exists(key)
         if exists is False:

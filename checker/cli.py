@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +51,16 @@ from checker.report import ReportV1, report_json_schema
 from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
 from checker.schedule_check import check_expression, parse_window_option, render_schedule_check
-from checker.snapshot import NO_CREDENTIALS_CODE, Snapshot, load_snapshot, snapshot_json_schema
+from checker.shard import ShardFile
+from checker.shard import merge as merge_shards
+from checker.snapshot import (
+    ACCOUNT_OUTCOMES,
+    NO_CREDENTIALS_CODE,
+    Shard,
+    Snapshot,
+    load_snapshot,
+    snapshot_json_schema,
+)
 from checker.starter_policy import starter_policy
 from checker.terminal import Terminal
 
@@ -150,6 +160,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", default=DEFAULT_POLICY_PATH, help=f"policy file (default {DEFAULT_POLICY_PATH})"
     )
     _add_aws_flags(collect)
+    collect.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="with scope.organization: read only shard I of N of the accounts (a stable split "
+        "by account ID); join the N snapshots with `warmcheck merge`",
+    )
+
+    merge = commands.add_parser(
+        "merge",
+        parents=[noise],
+        help="join the snapshots of `collect --shard I/N` into one",
+        description="Join shard snapshots into the organization's one snapshot, for `check "
+        "--snapshot`. Every shard 1..N exactly once, or nothing is written (exit 2).",
+    )
+    merge.add_argument("shards", nargs="+", metavar="SNAPSHOT", help="shard snapshot files")
+    merge.add_argument("--out", required=True, metavar="FILE", help="snapshot file to write")
+
     _add_evidence_flag(collect)
 
     fix = commands.add_parser(
@@ -193,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix",
         action="store_true",
         help="also write the fix plan for the seeded drift (warmcheck-fix.*) to --out-dir",
+    )
+    demo.add_argument(
+        "--organization",
+        action="store_true",
+        help="seed an AWS Organization of member accounts instead (a cross-account Lambda, "
+        "drift in a member, a member that refuses the role, excluded and inactive accounts)",
     )
 
     init = commands.add_parser(
@@ -461,6 +494,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _explain(args.rule)
     if args.command == "collect":
         return _collect(args)
+    if args.command == "merge":
+        return _merge(args)
     if args.command == "demo":
         return _demo(args)
     if args.command == "init":
@@ -692,13 +727,22 @@ def _with_regions(loaded: LoadedPolicy, regions: list[str] | None) -> LoadedPoli
 
 
 def _collect_live(
-    policy: Policy, profile: str | None, regions: list[str] | None, terminal: Terminal
+    policy: Policy,
+    profile: str | None,
+    regions: list[str] | None,
+    terminal: Terminal,
+    shard: Shard | None = None,
 ) -> Snapshot:
     from checker.collect import collect  # boto3 loads only when AWS is really read
 
     with terminal.collection() as progress:
         collection = collect(
-            policy, profile=profile, regions=regions, now=_utc_now(), progress=progress
+            policy,
+            profile=profile,
+            regions=regions,
+            now=_utc_now(),
+            progress=progress,
+            shard=shard,
         )
     return collection.snapshot
 
@@ -729,10 +773,25 @@ def _utc_now() -> datetime:
 
 
 def _collect(args: argparse.Namespace) -> int:
+    shard = _shard_flag(args.shard)
     loaded = with_evidence(_with_regions(_load_policy(args.policy), args.region), args.evidence)
+    if shard is not None and loaded.policy.scope.organization is None:
+        raise UsageError(
+            "--shard splits an organization's accounts, but the policy has no scope.organization",
+            hint="add scope.organization (see docs/organizations.md), or drop --shard",
+        )
     check_file(Path(args.out), "--out")
-    snapshot = _collect_live(loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet))
+    snapshot = _collect_live(
+        loaded.policy, args.profile, args.region, Terminal(quiet=args.quiet), shard
+    )
     publish([Replace(Path(args.out), snapshot.to_json(), "--out")])
+    if snapshot.organization is not None:
+        counts = Counter(outcome.outcome for outcome in snapshot.organization.outcomes)
+        part = f" (shard {shard.index}/{shard.count})" if shard is not None else ""
+        print(
+            f"warmcheck: accounts{part}: "
+            + ", ".join(f"{counts[kind]} {kind}" for kind in ACCOUNT_OUTCOMES if counts[kind])
+        )
     print(
         f"warmcheck: snapshot of {len(snapshot.instances)} Connect instance(s), "
         f"{len(snapshot.functions)} function(s), {len(snapshot.rules)} rule(s), "
@@ -777,6 +836,30 @@ def write_fix_plan(
     files = render_plan(plan, formats)
     written = publish([Replace(out_dir / name, text, "--out-dir", True) for name, text in files])
     return plan, written
+
+
+def _shard_flag(text: str | None) -> Shard | None:
+    if text is None:
+        return None
+    from checker.collect.organizations import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise UsageError(f"--shard: {error}", hint="e.g. --shard 1/4") from None
+
+
+def _merge(args: argparse.Namespace) -> int:
+    check_file(Path(args.out), "--out")
+    files = [ShardFile(path, load_snapshot(path)) for path in args.shards]
+    merged = merge_shards(files)  # refuses a missing, repeated or foreign shard: exit 2
+    publish([Replace(Path(args.out), merged.to_json(), "--out")])
+    print(
+        f"warmcheck: {len(files)} shard(s) merged: {len(merged.accounts)} account(s) scanned, "
+        f"{len(merged.instances)} Connect instance(s), {len(merged.functions)} function(s) "
+        f"written to {args.out}"
+    )
+    return EXIT_INCOMPLETE if merged.errors else EXIT_PASS
 
 
 def _schedule(args: argparse.Namespace) -> int:
@@ -856,6 +939,8 @@ def _shown_path(path: Path) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.organization:
+        return _demo_organization(args)
     formats = _formats(args.format)
     try:  # moto and the seed load only for the demo
         import moto  # noqa: F401
@@ -897,6 +982,48 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"warmcheck demo: MISSED {rule} {resource}")
     for rule, resource in sorted(found - expected):
         print(f"warmcheck demo: UNEXPECTED {rule} {resource}")
+    return EXIT_DRIFT
+
+
+def _demo_organization(args: argparse.Namespace) -> int:
+    from checker.sandbox import Sandbox, sandbox_environment
+    from checker.sandbox.organization import ORGANIZATION_POLICY, seed_organization
+
+    loaded = load_policy(ORGANIZATION_POLICY)
+    print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
+    with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
+        print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding an organization")
+        manifest = seed_organization(sandbox.env())
+        for line in manifest.drifts:
+            print(f"  seeded: {line}")
+        snapshot = _collect_live(loaded.policy, None, None, Terminal(quiet=True))
+        report = _judge(
+            loaded,
+            snapshot,
+            args.out_dir,
+            _formats(args.format),
+            "low",
+            args.quiet,
+            compact=args.compact,
+        )
+    scan = snapshot.organization
+    outcomes = {o.account: o.outcome for o in scan.outcomes} if scan is not None else {}
+    for account, outcome in sorted(outcomes.items()):
+        print(f"  account {account}: {outcome}")
+    found = {(f.rule, f.resource) for f in report.findings}
+    if found == set(manifest.expected) and outcomes == dict(manifest.outcomes):
+        print(
+            f"warmcheck demo: OK: every account has the outcome seeded and the "
+            f"{len(found)} seeded findings were found; reports in {args.out_dir}/"
+        )
+        return EXIT_PASS
+    for rule, resource in sorted(set(manifest.expected) - found):
+        print(f"warmcheck demo: MISSED {rule} {resource}")
+    for rule, resource in sorted(found - set(manifest.expected)):
+        print(f"warmcheck demo: UNEXPECTED {rule} {resource}")
+    for account, wanted in sorted(manifest.outcomes.items()):
+        if outcomes.get(account) != wanted:
+            print(f"warmcheck demo: account {account}: {outcomes.get(account)}, not {wanted}")
     return EXIT_DRIFT
 
 

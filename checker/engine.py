@@ -14,7 +14,7 @@ from checker.names import mentioned_arns, report_names
 from checker.policy import Policy
 from checker.rules import ALL_RULES, RuleMeta
 from checker.schedule import FiringSource
-from checker.snapshot import Snapshot
+from checker.snapshot import AccountOutcome, Snapshot
 from checker.waivers import apply_waivers
 
 FailOn = Severity | str  # "high" | "medium" | "low" | "never"
@@ -100,6 +100,8 @@ class Report:
     names: Mapping[str, str] = field(default_factory=dict, compare=False)
     # `warmcheck iac`: where each planned resource is written, by ARN (empty for `check`).
     sources: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False)
+    # The organization's accounts and each one's outcome; None: one account, the caller's own.
+    account_outcomes: tuple[AccountOutcome, ...] | None = None
     # Every finding in report order, derived once from `outcomes` (counts and verdict read it).
     findings: tuple[Finding, ...] = field(init=False, repr=False, compare=False)
 
@@ -230,6 +232,11 @@ def evaluate(
         baseline_used=baseline is not None,
         unresolved=_unresolved(analysis),
         names=names,
+        account_outcomes=(
+            tuple(sorted(snapshot.organization.outcomes, key=lambda o: o.account))
+            if snapshot.organization is not None
+            else None
+        ),
     )
 
 

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import unquote
 
 from checker import untrusted_json
@@ -75,6 +75,8 @@ _SOURCE_ARN: Final = "aws:sourcearn"
 _SOURCE_ACCOUNT_KEYS: Final = frozenset({"aws:sourceaccount", "aws:sourceowner"})
 _WILDCARDS: Final = "*?"
 _SHOWN: Final = 60
+# Parsed documents kept by their text (a role's managed policy, a templated function policy).
+_PARSED_TEXTS: Final = 4096
 
 
 class PolicyDocumentError(ValueError):
@@ -92,8 +94,10 @@ class Principal:
     canonical_users: tuple[str, ...] = ()
 
     def covers_service(self, service: str) -> bool:
+        if self.everyone:
+            return True
         wanted = service.lower()
-        return self.everyone or any(s.lower() == wanted for s in self.services)
+        return any(name.lower() == wanted for name in self.services)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +161,25 @@ def parse_policy(document: str | Mapping[str, Any], *, name: str | None = None) 
 
     Raises PolicyDocumentError, and nothing else, for anything that is not a readable policy.
     """
+    if isinstance(document, str):
+        # Many functions and roles carry the same text: parse each text once (documents are
+        # immutable, so sharing one is safe). Errors are not cached; they are raised each time.
+        return _parse_text(document, name)
+    return _parse_any(document, name)
+
+
+def clear_caches() -> None:
+    """Forget parsed documents and compiled patterns (benchmarks start each run cold)."""
+    for cached in (_parse_text, _glob, _one_principal, _one_condition):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=_PARSED_TEXTS)
+def _parse_text(document: str, name: str | None) -> PolicyDocument:
+    return _parse_any(document, name)
+
+
+def _parse_any(document: str | Mapping[str, Any], name: str | None) -> PolicyDocument:
     try:
         return _parse_document(_load(document), name)
     except PolicyDocumentError:
@@ -217,8 +240,8 @@ def _parse_statement(index: int, raw: object) -> Statement:
     where = f"Statement[{index}]"
     if not isinstance(raw, Mapping):
         raise PolicyDocumentError(f"{where} must be an object, got {_json_type(raw)}")
-    unknown = sorted(str(key) for key in raw if key not in _STATEMENT_KEYS)
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = sorted(str(key) for key in raw if key not in _STATEMENT_KEYS)
         raise PolicyDocumentError(f"{where} has unknown element {_show(unknown[0])}")
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
@@ -270,15 +293,22 @@ def _exclusive(
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
+    if type(value) is str and value:
+        return (value,)  # the common case, without building a list
     items = value if isinstance(value, list) else [value]
     if not items:
         raise PolicyDocumentError(f"{where} is an empty list")
-    if not all(isinstance(item, str) and item for item in items):
-        raise PolicyDocumentError(f"{where} must be a non-empty string or a list of them")
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise PolicyDocumentError(f"{where} must be a non-empty string or a list of them")
     return tuple(str(item) for item in items)
 
 
 def _parse_principal(value: object, where: str) -> Principal:
+    if type(value) is dict and len(value) == 1:
+        ((kind, names),) = value.items()
+        if type(names) is str and names and type(kind) is str and kind in _PRINCIPAL_TYPES:
+            return _one_principal(kind, names)  # the usual {"Service": "..."}: shared
     if value == "*":
         return Principal(everyone=True)
     if not isinstance(value, Mapping) or not value:
@@ -299,7 +329,27 @@ def _parse_principal(value: object, where: str) -> Principal:
     )
 
 
+@lru_cache(maxsize=1024)
+def _one_principal(kind: str, name: str) -> Principal:
+    """``{kind: name}``, one valid principal: what the general parse builds, made once."""
+    field = _PRINCIPAL_TYPES[kind]
+    if field == "aws":
+        return Principal(everyone=name == "*", aws=(name,))
+    if field == "services":
+        return Principal(services=(name,))
+    if field == "federated":
+        return Principal(federated=(name,))
+    return Principal(canonical_users=(name,))
+
+
 def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
+    if type(value) is dict and len(value) == 1:
+        ((operator, tests),) = value.items()
+        if type(operator) is str and operator and type(tests) is dict and len(tests) == 1:
+            ((key, values),) = tests.items()
+            if type(key) is str and key and type(values) is str:
+                # The usual {"ArnLike": {"AWS:SourceArn": "..."}}: shared between documents.
+                return _one_condition(operator, key, values)
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -319,6 +369,11 @@ def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
                 Condition(operator, key, _condition_values(values, f"{where}.{operator}.{key}"))
             )
     return tuple(conditions)
+
+
+@lru_cache(maxsize=16384)
+def _one_condition(operator: str, key: str, value: str) -> tuple[Condition, ...]:
+    return (Condition(operator, key, (value,)),)
 
 
 def _condition_values(value: object, where: str) -> tuple[str, ...]:
@@ -383,7 +438,15 @@ def _glob(pattern: str, *, arn: bool, ignore_case: bool) -> re.Pattern[str]:
 
 
 def _action_matches(patterns: Sequence[str], action: str) -> bool:
-    return any(_glob(p, arn=False, ignore_case=True).fullmatch(action) for p in patterns)
+    ascii_action = action.isascii()
+    for pattern in patterns:
+        if ascii_action and pattern.isascii() and "*" not in pattern and "?" not in pattern:
+            # A literal ASCII action: case-insensitive equality is what the regex would decide.
+            if pattern.lower() == action.lower():
+                return True
+        elif _glob(pattern, arn=False, ignore_case=True).fullmatch(action):
+            return True
+    return False
 
 
 def _arn_matches(pattern: str, value: str) -> bool:
@@ -412,14 +475,20 @@ def _uses_variables(document: PolicyDocument, values: Sequence[str]) -> str | No
 _Tri = tuple[bool | None, str]
 
 
+@lru_cache(maxsize=256)
+def _operator(name: str) -> tuple[tuple[str, bool] | None, bool]:
+    """A condition operator's (comparison, negated) spec, or None; and whether it is IfExists."""
+    operator = name.lower()
+    if_exists = operator.endswith(_IF_EXISTS) and len(operator) > len(_IF_EXISTS)
+    base = operator[: -len(_IF_EXISTS)] if if_exists else operator
+    return _OPERATORS.get(base), if_exists
+
+
 def _condition_holds(
     document: PolicyDocument, condition: Condition, context: Mapping[str, str] | None
 ) -> _Tri:
     """Evaluate one test. ``context`` None means no key's value is knowable (identity policies)."""
-    operator = condition.operator.lower()
-    if_exists = operator.endswith(_IF_EXISTS) and len(operator) > len(_IF_EXISTS)
-    base = operator[: -len(_IF_EXISTS)] if if_exists else operator
-    spec = _OPERATORS.get(base)
+    spec, if_exists = _operator(condition.operator)
     if spec is None:
         return (
             None,
@@ -482,8 +551,7 @@ def _principal_applies(statement: Statement, service: str) -> bool:
 # --------------------------------------------------------------------------- deciding
 
 
-@dataclass(frozen=True, slots=True)
-class _Evaluated:
+class _Evaluated(NamedTuple):  # a tuple: cheap to make, one per statement per question
     label: str
     effect: Effect
     applies: bool | None

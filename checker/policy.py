@@ -27,6 +27,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from checker.arns import FunctionKey, parse_function_arn
@@ -185,7 +186,76 @@ def _published_only() -> list[FlowStatus]:
     return ["PUBLISHED"]
 
 
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Organization(PolicyModel):
+    """Read every account of an AWS Organization through one read-only role per account."""
+
+    role: str = Field(
+        default="arn:aws:iam::{account}:role/warmcheck-readonly",
+        description="The role assumed in every account; {account} is filled in.",
+    )
+    external_id_env: str | None = Field(
+        default="WARMCHECK_EXTERNAL_ID",
+        description="Environment variable holding the external ID (used when it is set).",
+    )
+    session_name: str = Field(
+        default="warmcheck",
+        description="RoleSessionName: how CloudTrail names warmcheck's sessions.",
+    )
+    include: list[str] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        description="Account IDs, account-name globs, OU IDs or OU paths (/Root/Prod/*).",
+    )
+    exclude: list[str] = Field(default_factory=list, description="As include; wins over it.")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Account tags that must all match (globs in values)."
+    )
+
+    @field_validator("role")
+    @classmethod
+    def _check_role(cls, role: str) -> str:
+        if "{account}" not in role:
+            raise ValueError(f"the role must contain {{account}}, got {role!r}")
+        if not role.startswith("arn:"):
+            raise ValueError(f"expected a role ARN template like {ROLE_EXAMPLE}, got {role!r}")
+        return role
+
+    @field_validator("session_name")
+    @classmethod
+    def _check_session_name(cls, name: str) -> str:
+        if not _SESSION_NAME.match(name):
+            raise ValueError(f"expected 2-64 characters of [A-Za-z0-9_+=,.@-], got {name!r}")
+        return name
+
+    @field_validator("external_id_env")
+    @classmethod
+    def _check_env(cls, name: str | None) -> str | None:
+        if name is not None and not _ENV_NAME.match(name):
+            raise ValueError(f"expected an environment variable name, got {name!r}")
+        return name
+
+    def role_for(self, account: str) -> str:
+        return self.role.replace("{account}", account)
+
+
+ROLE_EXAMPLE = "arn:aws:iam::{account}:role/warmcheck-readonly"
+
+
 class Scope(PolicyModel):
+    organization: Organization | None = Field(
+        default=None,
+        description="Read the accounts of an AWS Organization; absent: the caller's own account.",
+    )
+    accounts: list[str] | None = Field(
+        default=None,
+        description="Exactly these accounts, read through organization.role without calling "
+        "Organizations (include, exclude and tags are then unused).",
+    )
     regions: list[str] | None = Field(
         default=None,
         description="Regions whose Connect instances are in scope; default: the "
@@ -205,6 +275,25 @@ class Scope(PolicyModel):
             if not _REGION.match(region):
                 raise ValueError(f"expected an AWS region like us-east-1, got {region!r}")
         return regions
+
+    @field_validator("accounts")
+    @classmethod
+    def _check_accounts(cls, accounts: list[str] | None) -> list[str] | None:
+        for account in accounts or []:
+            if not _ACCOUNT_ID.match(account):
+                raise ValueError(f"expected a 12-digit account ID, got {account!r}")
+        if accounts is not None and len(set(accounts)) != len(accounts):
+            raise ValueError("an account is listed twice")
+        return accounts
+
+    @model_validator(mode="after")
+    def _accounts_need_a_role(self) -> Scope:
+        if self.accounts is not None and self.organization is None:
+            raise ValueError(
+                "scope.accounts is read through scope.organization.role: add "
+                "organization: {role: ...}"
+            )
+        return self
 
     def includes_instance(self, *, instance_id: str, arn: str, alias: str | None) -> bool:
         names = {instance_id, arn} | ({alias} if alias else set())

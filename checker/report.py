@@ -28,10 +28,23 @@ class PolicyV1(ReportModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class AccountOutcomeV1(ReportModel):
+    account: str
+    name: str | None
+    outcome: Literal["scanned", "denied", "failed", "excluded", "inactive"]
+    denial: Literal["scp", "implicit", "trust", "explicit"] | None
+    reason: str | None
+
+
 class SnapshotV1(ReportModel):
     accounts: list[str]
     regions: list[str]
     collected_at: str
+    outcomes: list[AccountOutcomeV1] | None = Field(
+        default=None,
+        description="With scope.organization: every listed account and its one outcome "
+        "(absent for one account).",
+    )
 
 
 class SeverityCountsV1(ReportModel):
@@ -196,6 +209,20 @@ def to_report_v1(report: Report) -> ReportV1:
             accounts=list(report.accounts),
             regions=list(report.regions),
             collected_at=_utc(report.collected_at) or "",
+            outcomes=(
+                [
+                    AccountOutcomeV1(
+                        account=o.account,
+                        name=o.name,
+                        outcome=o.outcome,
+                        denial=o.denial,
+                        reason=o.reason,
+                    )
+                    for o in report.account_outcomes
+                ]
+                if report.account_outcomes is not None
+                else None
+            ),
         ),
         summary=SummaryV1(
             required=report.required,

@@ -380,6 +380,63 @@ class RuntimeEvidence(SnapshotModel):
     logs: list[LogReading] | None = None
 
 
+# --- Organizations -------------------------------------------------------------------------
+
+AccountOutcomeKind = Literal["scanned", "denied", "failed", "excluded", "inactive"]
+ACCOUNT_OUTCOMES: Final[tuple[AccountOutcomeKind, ...]] = (
+    "scanned",
+    "denied",
+    "failed",
+    "excluded",
+    "inactive",
+)
+DenialKind = Literal["scp", "implicit", "trust", "explicit"]
+
+
+class AccountOutcome(SnapshotModel):
+    """What became of one account the organization (or scope.accounts) lists: exactly one."""
+
+    account: Account
+    name: str | None = Field(default=None, description="The account's name in Organizations.")
+    outcome: AccountOutcomeKind = Field(
+        description="scanned: its role was assumed and it was read (its own read failures are "
+        "in errors); denied: AWS refused the role; failed: the role could not be assumed for "
+        "another reason; excluded: by include/exclude/tags; inactive: State not ACTIVE."
+    )
+    denial: DenialKind | None = Field(
+        default=None,
+        description="For denied: the kind of policy AWS names (service control policy, no "
+        "identity-based policy, the role's trust policy, an explicit deny); None: not named.",
+    )
+    state: str | None = Field(default=None, description="Organizations' State (or legacy Status).")
+    reason: str | None = Field(default=None, description="Why, in one line.")
+
+
+class Shard(SnapshotModel):
+    """This snapshot holds shard `index` of `count` (1-based) of the organization's accounts."""
+
+    index: int = Field(ge=1)
+    count: int = Field(ge=1)
+
+
+class OrganizationScan(SnapshotModel):
+    """Which accounts were listed and what became of each."""
+
+    source: Literal["organizations", "accounts"] = Field(
+        description="organizations: discovered through AWS Organizations; accounts: "
+        "scope.accounts, Organizations not called."
+    )
+    listed: list[Account] = Field(
+        description="Every account listed, in every shard (so a merge can tell one is missing)."
+    )
+    outcomes: list[AccountOutcome] = Field(
+        description="One per account of this snapshot's shard (all of them when not sharded)."
+    )
+    shards: list[Shard] = Field(
+        default_factory=list, description="The shards merged here; empty: collected whole."
+    )
+
+
 class Snapshot(SnapshotModel):
     version: Literal[1] = SNAPSHOT_VERSION
     source: Literal["aws", "iac"] = Field(
@@ -401,6 +458,10 @@ class Snapshot(SnapshotModel):
         default=None, description="Runtime evidence (metrics, logs); None: none was asked for."
     )
 
+    organization: OrganizationScan | None = Field(
+        default=None, description="None: one account, the caller's own."
+    )
+
     @field_validator("collected_at")
     @classmethod
     def _collected_in_range(cls, value: datetime) -> datetime:
@@ -415,6 +476,8 @@ class Snapshot(SnapshotModel):
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, sorted collections, two-space indent, final newline."""
         data = _sorted_collections(self.model_dump(mode="json"))
+        if data["organization"] is None:  # a one-account snapshot reads as it always did
+            del data["organization"]
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         return json_document(text)  # a lone surrogate from AWS stays a \\u escape
 

@@ -85,6 +85,7 @@ from checker.snapshot import (
     RolePolicy,
     RuntimeEvidence,
     Schedule,
+    Shard,
     Snapshot,
 )
 
@@ -95,6 +96,7 @@ __all__ = [
     "collect",
     "collect_with",
     "iam_actions",
+    "read_required_elsewhere",
     "required_iam_actions",
 ]
 
@@ -117,11 +119,14 @@ def collect(
     now: datetime | None = None,
     progress: Progress | None = None,
     max_workers: int = 8,
+    shard: Shard | None = None,
 ) -> Collection:
     """Read the accounts and regions `policy` covers, with the standard AWS configuration.
 
     `profile` picks a named profile; `regions` overrides ``policy.scope.regions`` (else the
     session's region). ``AWS_MAX_ATTEMPTS`` / ``max_attempts`` changes the attempts per call.
+    With ``scope.organization`` the profile's account discovers the members (this `shard` of
+    them) and reads each through its role (`members.collect_members`).
     """
     moment = _aware(now)
     try:
@@ -132,6 +137,12 @@ def collect(
         # A named profile that does not exist: nothing can be read.
         failure = failure_from(error, Where("sts", "GetCallerIdentity"))
         return Collection(Snapshot(collected_at=moment, errors=[failure]), {})
+    if policy.scope.organization is not None:
+        from checker.collect.members import collect_members  # it builds on this module
+
+        return collect_members(
+            policy, factory, regions=regions, now=moment, shard=shard, max_workers=max_workers
+        )
     return collect_with(
         policy, factory, regions=regions, now=moment, progress=progress, max_workers=max_workers
     )
@@ -145,9 +156,15 @@ def collect_with(
     now: datetime | None = None,
     progress: Progress | None = None,
     max_workers: int = 8,
+    account: str | None = None,
 ) -> Collection:
-    """`collect` with a ready `ClientFactory` (how tests put fakes behind real clients)."""
+    """`collect` with a ready `ClientFactory` (how tests put fakes behind real clients).
+
+    With `account` (a member reached through its role) no `GetCallerIdentity` is made, and
+    only that account's functions are read: another account's are read by that account.
+    """
     moment = _aware(now)
+    member = account
     recorder = Recorder()
     scope = scope_regions(policy, regions, clients.default_region)
     if not scope:
@@ -162,8 +179,9 @@ def collect_with(
         )
         return _finish(moment, None, [], recorder, clients.counter)
     home = scope[0]
-    clients.prepare("sts", [home])
-    account = sts.caller_account(clients, recorder, home)
+    if member is None:
+        clients.prepare("sts", [home])
+        account = sts.caller_account(clients, recorder, home)
     if account is None:
         return _finish(moment, None, scope, recorder, clients.counter)
     ctx = ReadContext(clients, recorder, ProgressReporter(progress), account)
@@ -180,11 +198,15 @@ def collect_with(
         run.submit(clients.prepare, "lambda", scope)
         connect_reads = _start_connect(pool, ctx, policy, scope, moment)
         required = required_functions(policy, connect_reads.contents())
+        if member is not None:
+            required = {key for key in required if key.account == member}
         extra = sorted({key.region for key in required} - set(scope))
         if extra:
             warmers.append(run.submit(_read_warmers, pool, ctx, extra))
         rules, schedules = _merge_warmers([future.result() for future in warmers])
         targeted = _targeted(rules, schedules)
+        if member is not None:
+            targeted = {key for key in targeted if key.account == member}
         plans = function_plans(policy, required, targeted)
         role_arns = sorted(
             {
@@ -289,6 +311,27 @@ def _log_target(key: FunctionKey, function: LambdaFunction | None) -> logs.LogTa
         log_format=logging.log_format,
         version=version,
     )
+
+
+def read_required_elsewhere(
+    policy: Policy,
+    clients: ClientFactory,
+    account: str,
+    required: set[FunctionKey],
+    targeted: set[FunctionKey],
+    *,
+    max_workers: int = 8,
+) -> tuple[list[LambdaFunction], list[CollectionFailure]]:
+    """Read `account`'s functions that flows in other accounts require (with what its own
+    warmers target on them): the organization's cross-account references, after every
+    account's flows are known."""
+    recorder = Recorder()
+    ctx = ReadContext(clients, recorder, ProgressReporter(None), account)
+    plans = function_plans(policy, required, targeted)
+    clients.prepare("lambda", sorted({plan.function.region for plan in plans}))
+    with _LambdaPools(max(1, max_workers)) as lambda_pools:
+        functions = lambda_functions.read_functions(ctx, lambda_pools.pool_for, plans)
+    return functions, recorder.failures()
 
 
 # Threads that wait on others' work: scope warmers, extra-region warmers, IAM, a client build.

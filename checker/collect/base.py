@@ -72,6 +72,7 @@ ALLOWED_OPERATIONS: Final = frozenset(
         "scheduler:ListSchedules",
         "scheduler:GetSchedule",
         "lambda:GetFunctionConfiguration",
+        "lambda:ListFunctions",
         "lambda:ListAliases",
         "lambda:GetPolicy",
         "lambda:ListProvisionedConcurrencyConfigs",
@@ -86,7 +87,22 @@ ALLOWED_OPERATIONS: Final = frozenset(
         "iam:ListAttachedRolePolicies",
         "iam:GetPolicy",
         "iam:GetPolicyVersion",
+        # Organizations: discovery from the management (or delegated-admin) account, and the
+        # role assumed in each member. Granted by warmcheck-discovery.json, not the member role.
+        *(
+            "organizations:ListAccounts",
+            "organizations:ListRoots",
+            "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListAccountsForParent",
+            "organizations:ListTagsForResource",
+            "sts:AssumeRole",
+        ),
     }
+)
+# What the caller needs to discover the organization and reach its members (the management
+# account's policy); every other operation is granted by the member role.
+DISCOVERY_OPERATIONS: Final = frozenset(
+    op for op in ALLOWED_OPERATIONS if op.startswith("organizations:") or op == "sts:AssumeRole"
 )
 
 # Runtime evidence: these reads are refused unless the run asked for that kind of evidence, so a
@@ -125,8 +141,16 @@ def iam_actions(operation: str) -> tuple[str, ...]:
 
 
 def required_iam_actions() -> frozenset[str]:
-    """Every IAM action the read-only policy must grant: exactly what the allow-list needs."""
-    return frozenset(action for op in ALLOWED_OPERATIONS for action in iam_actions(op))
+    """Every IAM action the read-only (member) policy must grant: what the allow-list needs
+    but discovery."""
+    return frozenset(
+        action for op in ALLOWED_OPERATIONS - DISCOVERY_OPERATIONS for action in iam_actions(op)
+    )
+
+
+def discovery_iam_actions() -> frozenset[str]:
+    """Every IAM action the management account's discovery policy must grant."""
+    return frozenset(action for op in DISCOVERY_OPERATIONS for action in iam_actions(op))
 
 
 class ReadOnlyViolation(CheckerError):  # noqa: N818 (the name the design gives it)
@@ -248,7 +272,7 @@ SERVICE_LIMITS: Final[Mapping[str, ServiceLimits]] = {
 
 
 class RateLimiter:
-    """One `TokenBucket` per (service, region, bucket) of `limits`, created on first use."""
+    """One `TokenBucket` per (account, service, region, bucket) of `limits`, made on first use."""
 
     def __init__(
         self,
@@ -262,7 +286,7 @@ class RateLimiter:
         self._margin = margin
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -273,14 +297,17 @@ class RateLimiter:
     def limits(self, service: str) -> ServiceLimits | None:
         return self._limits.get(service)
 
-    def acquire(self, service: str, region: str, operation: str) -> float:
-        """Wait for `operation`'s token (0 for a service without limits); the seconds slept."""
+    def acquire(self, service: str, region: str, operation: str, account: str = "") -> float:
+        """Wait for `operation`'s token (0 for a service without limits); the seconds slept.
+
+        AWS's quotas are per account and Region, so each account has buckets of its own.
+        """
         limits = self._limits.get(service)
         if limits is None:
             return 0.0
         name, quota = limits.bucket(operation)
         with self._lock:
-            bucket = self._buckets.get((service, region, name))
+            bucket = self._buckets.get((account, service, region, name))
             if bucket is None:
                 bucket = TokenBucket(
                     quota.rate,
@@ -289,7 +316,7 @@ class RateLimiter:
                     clock=self._clock,
                     sleep=self._sleep,
                 )
-                self._buckets[(service, region, name)] = bucket
+                self._buckets[(account, service, region, name)] = bucket
         return bucket.acquire()
 
 
@@ -341,9 +368,11 @@ class ClientFactory:
         max_attempts: int | None = None,
         customize: ClientHook | None = None,
         evidence: Iterable[str] = (),
+        account: str = "",
     ) -> None:
         self._session = session
         self._allowed = allowed_operations(evidence)
+        self._account = account
         self._counter = counter
         self._limiter = limiter
         self._customize = customize
@@ -386,6 +415,17 @@ class ClientFactory:
             customize=customize,
             evidence=evidence,
         )
+
+    @property
+    def account(self) -> str:
+        """The account this factory's credentials act in ("" until known: the caller's own)."""
+        return self._account
+
+    @property
+    def data_loader(self) -> Any:
+        """botocore's loader of service models, which keeps what it parsed: a member account's
+        session shares the caller's, so each model is parsed once, not once per account."""
+        return self._session._session.get_component("data_loader")
 
     @property
     def default_region(self) -> str | None:
@@ -442,11 +482,11 @@ class ClientFactory:
         )
         install_guard(client, self._counter, self._allowed)
         if self._limiter.limits(service) is not None:
-            limiter = self._limiter
+            limiter, account = self._limiter, self._account
 
             def take_token(event_name: str, **kwargs: Any) -> None:
                 # before-send.<service id>.<Operation>: once per HTTP request, retries included.
-                limiter.acquire(service, region, event_name.rsplit(".", 1)[-1])
+                limiter.acquire(service, region, event_name.rsplit(".", 1)[-1], account)
 
             client.meta.events.register("before-send", take_token)
         if self._customize is not None:
@@ -473,7 +513,7 @@ def install_guard(
 # --- failures ------------------------------------------------------------------------------
 
 # botocore errors that mean warmcheck called the API wrongly: bugs, never evidence gaps.
-_BUGS: Final = (
+BUGS: Final = (
     ParamValidationError,
     OperationNotPageableError,
     UnknownServiceError,
@@ -525,7 +565,7 @@ class Recorder:
         """`read()`, or None after recording why it failed; bugs propagate."""
         try:
             return read()
-        except _BUGS:
+        except BUGS:
             raise
         except ClientError as error:
             self.add(failure_from(error, where))

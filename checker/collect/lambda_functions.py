@@ -20,6 +20,14 @@ Per function (a `FunctionPlan`: its qualifiers in use, i.e. called by a flow, na
   read); ``ResourceNotFoundException`` = ``FunctionPolicy(document=None)``.
 - `ListProvisionedConcurrencyConfigs` (50 a page), see below.
 
+**Listing first.** Where an account holds at least `LIST_THRESHOLD` planned functions in one
+region, `ListFunctions` with ``FunctionVersion=ALL`` (50 a page) answers every configuration and
+every version's timeout in one page per 50: one call instead of fifty. It reads at most as many
+pages as there are planned functions there (so an account of thousands of functions costs at
+most twice the per-function reads); a function it lists needs no `GetFunctionConfiguration`, and
+when the listing reached its end, a planned function it does not list does not exist. A listing
+that fails or stops early is no evidence either way: what it did not answer is read one by one.
+
 **Order.** `read_functions` asks every function's unqualified configuration first; as each
 answer says a function exists, its other reads go onto a pool as tasks of their own (and an
 alias's version once its `ListAliases` is in), so one function's calls run side by side rather
@@ -56,8 +64,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from checker.arns import LATEST, FunctionKey, parse_function_arn
-from checker.collect.base import ABSENT, Absent, ReadContext, Where
+from checker.collect.base import ABSENT, BUGS, Absent, ReadContext, Where
 from checker.snapshot import (
     FunctionAlias,
     FunctionLogging,
@@ -71,6 +81,10 @@ from checker.snapshot import (
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
+LIST_PAGE = 50  # MaxItems' max for ListFunctions
+# Planned functions in one region of the account from which ListFunctions replaces one
+# GetFunctionConfiguration per function (a page answers 50).
+LIST_THRESHOLD = 50
 ALIASES_PAGE = 10000  # MaxItems' max for ListAliases in botocore's lambda model
 PROVISIONED_PAGE = 50  # MaxItems' max for ListProvisionedConcurrencyConfigs
 
@@ -284,10 +298,20 @@ def read_functions(
     """
     reads = [_FunctionRead(ctx, plan) for plan in plans]
     pending: dict[Future[Any], tuple[_FunctionRead, _Task]] = {}
+    listings = _listings(ctx, plans)
 
     def submit(read: _FunctionRead, tasks: list[_Task]) -> None:
-        for task in tasks:
-            pending[pool_for(task.operation).submit(read.call(task))] = (read, task)
+        listing = listings.get(read.plan.function.region)
+        queue = list(tasks)
+        while queue:
+            task = queue.pop(0)
+            known = listing.answer(read, task) if listing is not None else None
+            if known is not None:  # the listing answered: no call
+                if task.step == "configuration":
+                    ctx.progress("lambda", "functions", 1)
+                queue += read.record(task, known)
+            else:
+                pending[pool_for(task.operation).submit(read.call(task))] = (read, task)
 
     for read in reads:
         submit(read, [_Task("configuration")])
@@ -298,6 +322,60 @@ def read_functions(
             submit(read, read.record(task, future.result()))
     functions = [f for f in (read.function() for read in reads) if f is not None]
     return sorted(functions, key=lambda function: function.arn)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """One region's `ListFunctions` answer: configurations by (function name, version)."""
+
+    configs: dict[tuple[str, str], dict[str, Any]]
+    complete: bool
+
+    def answer(self, read: _FunctionRead, task: _Task) -> dict[str, Any] | Absent | None:
+        """The listing's answer to `task`, or None when it has none (read it one by one)."""
+        if task.step not in ("configuration", "version") or read.name != read.plan.function.name:
+            return None
+        found = self.configs.get((read.plan.function.name, task.qualifier))
+        if found is not None:
+            return found
+        # A complete listing that lacks the function (or version) is Lambda's "not found".
+        return ABSENT if self.complete else None
+
+
+def _listings(ctx: ReadContext, plans: list[FunctionPlan]) -> dict[str, _Listing]:
+    """A listing for each region where this account has `LIST_THRESHOLD` planned functions."""
+    counts: dict[str, int] = {}
+    for plan in plans:
+        if plan.function.account == ctx.account:
+            counts[plan.function.region] = counts.get(plan.function.region, 0) + 1
+    listings = {}
+    for region, count in sorted(counts.items()):
+        if count >= LIST_THRESHOLD:
+            listing = _list_functions(ctx.clients.lambda_(region), max_pages=count)
+            if listing is not None:
+                listings[region] = listing
+    return listings
+
+
+def _list_functions(client: LambdaClient, *, max_pages: int) -> _Listing | None:
+    """Up to `max_pages` pages of every function and version; None when the listing fails
+    (the functions are then read one by one, so a refused listing is no gap in evidence)."""
+    configs: dict[tuple[str, str], dict[str, Any]] = {}
+    pages = client.get_paginator("list_functions").paginate(
+        FunctionVersion="ALL", PaginationConfig={"PageSize": LIST_PAGE}
+    )
+    try:
+        for number, page in enumerate(pages, start=1):
+            for item in page.get("Functions", []):
+                entry = dict(item)
+                configs[(str(entry.get("FunctionName")), str(entry.get("Version")))] = entry
+            if number >= max_pages and page.get("NextMarker"):
+                return _Listing(configs, complete=False)
+    except BUGS:
+        raise
+    except (ClientError, BotoCoreError):
+        return None
+    return _Listing(configs, complete=True)
 
 
 def _configuration(

@@ -131,7 +131,7 @@ class FaultInjector:
     def __init__(self, plan: FaultPlan | None = None) -> None:
         self._lock = threading.Lock()
         self._plan = plan or FaultPlan()
-        self._buckets: dict[tuple[int, str], _TokenBucket] = {}
+        self._buckets: dict[tuple[int, str, str], _TokenBucket] = {}
 
     @property
     def plan(self) -> FaultPlan:
@@ -149,21 +149,26 @@ class FaultInjector:
     def intercept(self, what: Identified, account: Callable[[], str]) -> HttpResponse | None:
         """The fault response for this request, or None to let it through."""
         key = what.key
+        plan = self._plan
+        # AWS's quotas are per account and Region: so are the sandbox's buckets.
+        limited = any(fnmatchcase(key, limit.operation) for limit in plan.rate_limits)
+        owner = f"{account()}/{what.caller.region if what.caller else ''}" if limited else ""
         with self._lock:
             plan = self._plan
             denied = any(fnmatchcase(key, pattern) for pattern in plan.access_denied)
-            if not denied and not self._take_tokens(plan, key):
+            if not denied and not self._take_tokens(plan, key, owner):
                 return throttled(what)
         return access_denied(what, account()) if denied else None
 
-    def _take_tokens(self, plan: FaultPlan, key: str) -> bool:
+    def _take_tokens(self, plan: FaultPlan, key: str, owner: str) -> bool:
         buckets = []
         for index, limit in enumerate(plan.rate_limits):
             if fnmatchcase(key, limit.operation):
-                # One bucket per API, as AWS throttles each API separately.
-                bucket = self._buckets.get((index, key))
+                # One bucket per API, account and Region, as AWS throttles each separately.
+                name = (index, owner, key)
+                bucket = self._buckets.get(name)
                 if bucket is None:
-                    bucket = self._buckets[(index, key)] = _TokenBucket(limit.rate, limit.burst)
+                    bucket = self._buckets[name] = _TokenBucket(limit.rate, limit.burst)
                 bucket.refill()
                 buckets.append(bucket)
         if any(bucket.tokens < 1 for bucket in buckets):

@@ -45,8 +45,14 @@ class SandboxClients:
     cloudwatch: CloudWatchClient
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, region: str | None = None) -> SandboxClients:
-        """Clients for the endpoints and credentials in `env` (e.g. `Sandbox.env()`)."""
+    def from_env(
+        cls, env: Mapping[str, str], *, region: str | None = None, account: str | None = None
+    ) -> SandboxClients:
+        """Clients for the endpoints and credentials in `env` (e.g. `Sandbox.env()`).
+
+        `account`: act in that (member) account of the sandbox, as moto's account header
+        pins it; the sandbox only, never AWS.
+        """
         core = botocore.session.Session()
         # Only `env` decides: no ~/.aws file may add a profile, retry mode or endpoint.
         core.set_config_variable("config_file", env.get("AWS_CONFIG_FILE", os.devnull))
@@ -62,6 +68,13 @@ class SandboxClients:
 
         def endpoint(service_env: str) -> str | None:
             return env.get(f"AWS_ENDPOINT_URL_{service_env}") or env.get("AWS_ENDPOINT_URL")
+
+        if account is not None:
+
+            def pin(**kwargs: Any) -> None:
+                kwargs["request"].headers["x-moto-account-id"] = account
+
+            core.register("before-sign", pin)
 
         return cls(
             connect=session.client("connect", endpoint_url=endpoint("CONNECT")),

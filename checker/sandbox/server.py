@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from checker.sandbox.connect import ConnectBackend
 from checker.sandbox.faults import FaultInjector, FaultPlan
@@ -63,6 +65,7 @@ _VALIDATION_ERRORS = {
 }
 _INTERNAL_ERRORS = {"connect": "InternalServiceException", "lambda": "ServiceException"}
 # Lambda operations after which the overlay forgets what moto deleted (operation -> is an alias).
+_ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)$")
 _LAMBDA_DELETIONS = {"DeleteFunction": False, "DeleteAlias": True}
 FAULTS_PATH = "/_sandbox/faults"
 
@@ -145,6 +148,10 @@ class FrontServer:
         fault = self.faults.intercept(what, account)
         if fault is not None:
             return fault
+        if what.service == "sts" and what.operation == "AssumeRole":
+            refused = self._refuse_untrusted(what, request, account)
+            if refused is not None:
+                return refused
         if what.service == "connect":
             return self._serve(what, request, account)
         if what.service == "lambda" and what.operation in LAMBDA_OVERLAY_OPERATIONS:
@@ -154,6 +161,8 @@ class FrontServer:
         ):
             return self._serve_evidence(what, request, account)
         response = self.upstream.send(request)
+        if what.service == "lambda" and what.operation == "ListFunctions":
+            return _page_functions(request, response)
         if (
             what.service == "logs"
             and what.operation == "PutLogEvents"
@@ -238,6 +247,27 @@ class FrontServer:
                 protocol, service, "InternalFailure", f"sandbox error: {error}", 500
             )
 
+    def _refuse_untrusted(
+        self, what: Identified, request: HttpRequest, account: _Lazy
+    ) -> HttpResponse | None:
+        """AccessDenied, as AWS words a trust-policy refusal, for a role that does not exist
+        (moto assumes any role ARN; a member without warmcheck's role must be refused)."""
+        if what.caller is None:
+            return None
+        fields = parse_qs(request.body.decode("utf-8", "replace"))
+        role_arn = (fields.get("RoleArn") or [""])[0]
+        match = _ROLE_ARN.match(role_arn)
+        if match is None:
+            return None
+        if self.upstream.role_exists(what.caller, request, match["account"], match["name"]):
+            return None
+        message = (
+            f"User: arn:aws:iam::{account()}:user/sandbox is not authorized to perform: "
+            f"sts:AssumeRole on resource: {role_arn} because no resource-based policy allows "
+            "the sts:AssumeRole action"
+        )
+        return error_response("query", "sts", "AccessDenied", message, 403)
+
     def _forget_lambda(self, what: Identified, request: HttpRequest, account: _Lazy) -> None:
         if what.caller is None or what.operation is None:
             return
@@ -246,6 +276,23 @@ class FrontServer:
         self.lambda_overlay.forget(
             params, what.caller, account(), alias=_LAMBDA_DELETIONS[what.operation]
         )
+
+
+def _page_functions(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """moto's ListFunctions ignores MaxItems and Marker: page its answer as Lambda does (the
+    marker is an offset), so a client pays one call per page here too."""
+    if response.status != 200:
+        return response
+    query = request.query
+    size = min(int((query.get("MaxItems") or ["50"])[0]), 50)
+    start = int((query.get("Marker") or ["0"])[0] or 0)
+    body = json.loads(response.body)
+    functions = body.get("Functions") or []
+    body["Functions"] = functions[start : start + size]
+    body.pop("NextMarker", None)
+    if start + size < len(functions):
+        body["NextMarker"] = str(start + size)
+    return _json_response(200, body)
 
 
 def plan_json(plan: FaultPlan) -> dict[str, Any]:

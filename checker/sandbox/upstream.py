@@ -124,6 +124,23 @@ class MotoUpstream:
             self._accounts[caller.access_key] = account
         return account
 
+    def role_exists(self, caller: Caller, request: HttpRequest, account: str, name: str) -> bool:
+        """Whether IAM ``GetRole`` finds role `name` in `account` (moto keeps IAM per account)."""
+        headers = [
+            h for h in self._signed_headers(caller, "iam", request) if h[0] != ACCOUNT_HEADER
+        ]
+        headers += [
+            (ACCOUNT_HEADER, account),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ]
+        body = f"Action=GetRole&Version=2010-05-08&RoleName={quote(name, safe='')}".encode()
+        response = self.send(HttpRequest("POST", "/", tuple(headers), body))
+        if response.status == 200:
+            return True
+        if b"NoSuchEntity" in response.body:
+            return False
+        raise RuntimeError(f"moto GetRole answered {response.status}: {response.body[:200]!r}")
+
     def function_exists(
         self, caller: Caller, request: HttpRequest, name: str, qualifier: str | None
     ) -> bool:

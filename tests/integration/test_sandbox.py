@@ -512,6 +512,10 @@ def test_list_lambda_functions_pages_by_25(aws: Sandbox) -> None:
 
 
 def test_connect_state_is_per_account(aws: Sandbox) -> None:
+    # The role must exist in the member account: the sandbox refuses AssumeRole otherwise.
+    SandboxClients.from_env(aws.env(), account="210987654321").iam.create_role(
+        RoleName="auditor", AssumeRolePolicyDocument="{}"
+    )
     credentials = (
         session()
         .client("sts")
@@ -532,6 +536,32 @@ def test_connect_state_is_per_account(aws: Sandbox) -> None:
     )
     assert ":210987654321:instance/" in created["Arn"]
     assert session().client("connect").list_instances()["InstanceSummaryList"] == []
+
+
+def test_assume_role_into_a_missing_role_is_refused_as_aws_words_a_trust_refusal(
+    aws: Sandbox,
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        session().client("sts").assume_role(
+            RoleArn="arn:aws:iam::210987654399:role/absent", RoleSessionName="audit"
+        )
+    error = raised.value.response["Error"]
+    assert error["Code"] == "AccessDenied"
+    assert "because no resource-based policy allows the sts:AssumeRole action" in error["Message"]
+
+
+def test_throttling_buckets_are_per_account(aws: Sandbox) -> None:
+    # One request per account, then nothing for 100 s: retries cannot get through either.
+    aws.set_faults(FaultPlan(rate_limits=(RateLimit("connect:ListInstances", 0.01, 1),)))
+    try:
+        own = SandboxClients.from_env(aws.env()).connect
+        other = SandboxClients.from_env(aws.env(), account="210987654322").connect
+        own.list_instances()
+        other.list_instances()  # a bucket of its own: not throttled by the first account
+        with pytest.raises(ClientError, match="TooManyRequests"):
+            own.list_instances()
+    finally:
+        aws.set_faults(None)
 
 
 def test_page_limits_come_from_the_model() -> None:
@@ -1067,3 +1097,17 @@ def test_sandbox_environment_points_boto3_there_and_restores_everything(
     assert os.environ["AWS_PROFILE"] == "production"
     assert os.environ["AWS_ENDPOINT_URL"] == "http://elsewhere"
     assert "AWS_MAX_ATTEMPTS" not in os.environ
+
+
+def test_list_functions_is_paged_as_lambda_pages_it(aws: Sandbox) -> None:
+    clients = SandboxClients.from_env(aws.env(), account="210987654323")
+    role = create_lambda_role(clients.iam, "paging-role")
+    for index in range(7):
+        create_function(clients.lambda_, f"paged-{index}", role)
+    first = clients.lambda_.list_functions(MaxItems=5)
+    assert len(first["Functions"]) == 5
+    rest = clients.lambda_.list_functions(MaxItems=5, Marker=first["NextMarker"])
+    assert len(rest["Functions"]) == 2
+    assert "NextMarker" not in rest
+    names = {f["FunctionName"] for f in first["Functions"] + rest["Functions"]}
+    assert names == {f"paged-{index}" for index in range(7)}

@@ -484,7 +484,7 @@ def _anchors(path: Path) -> set[str]:
     return {_anchor(m.group(1)) for m in re.finditer(r"^#{1,6} (.+)$", text, re.M)}
 
 
-@pytest.mark.parametrize("doc", [CI_DOC, IAM_DOC], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", [CI_DOC, IAM_DOC, DOCS / "organizations.md"], ids=lambda p: p.name)
 def test_relative_links_and_anchors_resolve(doc: Path) -> None:
     text = FENCE_RE.sub("", doc.read_text(encoding="utf-8"))
     links = re.findall(r"\]\(([^)\s]+)\)", text)
@@ -516,3 +516,69 @@ def test_policy_snippets_in_the_ci_doc_are_valid_policies() -> None:
     for snippet in policies:
         policy = Policy.model_validate(snippet)
         assert policy.waivers, "the snippet in docs/ci.md is there to show a waiver"
+
+
+# --- the organization recipes: the CI is the distributed engine -------------------------------
+
+ORGANIZATIONS_DOC = DOCS / "organizations.md"
+
+
+def _ci_doc_yaml() -> list[dict[str, Any]]:
+    return [
+        cast("dict[str, Any]", yaml.safe_load(block.body))
+        for block in _code_blocks(CI_DOC.read_text(encoding="utf-8"))
+        if block.lang in ("yaml", "yml")
+    ]
+
+
+def _parsed(command: str) -> argparse.Namespace:
+    (line,) = list(_commands_in_shell("recipe", command))
+    return build_parser().parse_args(line.args)
+
+
+def test_github_matrix_recipe_collects_every_shard_once_and_merges_them_all() -> None:
+    (workflow,) = [doc for doc in _ci_doc_yaml() if "judge" in doc.get("jobs", {})]
+    collect, judge = workflow["jobs"]["collect"], workflow["jobs"]["judge"]
+    shards = collect["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1))
+    assert collect["strategy"]["fail-fast"] is False  # one refused member never cancels the rest
+    shell = "\n".join(_shell_in_yaml(collect))
+    (collect_line,) = [c for c in _commands_in_shell("gha", shell) if c.args[0] == "collect"]
+    shard = collect_line.args[collect_line.args.index("--shard") + 1]
+    assert shard == "${{ matrix.shard }}" + f"/{len(shards)}"
+    assert judge["needs"] == "collect"
+    judged = "\n".join(_shell_in_yaml(judge))
+    (merge_line,) = [c for c in _commands_in_shell("gha", judged) if c.args[0] == "merge"]
+    merged = build_parser().parse_args(merge_line.args)
+    assert merged.shards == [f"shard-{index}.json" for index in shards]
+    (check_line,) = [c for c in _commands_in_shell("gha", judged) if c.args[0] == "check"]
+    assert build_parser().parse_args(check_line.args).snapshot == merged.out
+
+
+def test_gitlab_parallel_recipe_numbers_shards_from_ci_node_index() -> None:
+    (pipeline,) = [doc for doc in _ci_doc_yaml() if "collect" in doc and "jobs" not in doc]
+    collect, judge = pipeline["collect"], pipeline["judge"]
+    count = collect["parallel"]
+    shell = "\n".join(_shell_in_yaml(collect))
+    (collect_line,) = [c for c in _commands_in_shell("gitlab", shell) if c.args[0] == "collect"]
+    assert collect_line.args[collect_line.args.index("--shard") + 1] == (
+        "$CI_NODE_INDEX/$CI_NODE_TOTAL"
+    )
+    assert judge["needs"] == ["collect"]
+    judged = "\n".join(_shell_in_yaml(judge))
+    (merge_line,) = [c for c in _commands_in_shell("gitlab", judged) if c.args[0] == "merge"]
+    merged = build_parser().parse_args(merge_line.args)
+    assert merged.shards == [f"shard-{index}.json" for index in range(1, count + 1)]
+    assert collect["artifacts"]["when"] == "always"
+
+
+def test_the_organizations_doc_policy_is_a_valid_policy() -> None:
+    snippets = [
+        yaml.safe_load(block.body)
+        for block in _code_blocks(ORGANIZATIONS_DOC.read_text(encoding="utf-8"))
+        if block.lang in ("yaml", "yml")
+    ]
+    (snippet,) = [s for s in snippets if isinstance(s, dict) and "version" in s]
+    policy = Policy.model_validate(snippet)
+    assert policy.scope.organization is not None
+    assert policy.scope.organization.exclude == ["/Root/Sandbox/*"]

@@ -1376,3 +1376,79 @@ def test_an_unknown_profile_is_a_failure(offline_env: None) -> None:
     (failure,) = collection.snapshot.errors
     assert failure.code == "ProfileNotFound"
     assert isinstance(collection.snapshot, Snapshot)
+
+
+# --- many functions in one region: ListFunctions instead of one read each --------------------
+
+
+def _many(count: int) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "extra_functions": [fn(f"f{index:03d}") for index in range(count)],
+        "warm": {"accept": ["eventbridge_rule"]},
+    }
+
+
+def _listed(names: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"FunctionName": name, "FunctionArn": fn(name), "Version": "$LATEST", "Timeout": 7}
+        for name in names
+    ]
+
+
+def test_many_functions_are_listed_fifty_a_page_instead_of_read_one_by_one(
+    fake: FakeAws,
+) -> None:
+    listed = _listed([f"f{index:03d}" for index in range(60) if index != 7])  # f007 is gone
+    listed += _listed([f"other{index}" for index in range(45)])  # not planned: listed anyway
+    fake.on(
+        "lambda:ListFunctions",
+        lambda r, p: paged(
+            listed, "Functions", p, limit="MaxItems", token_in="Marker", token_out="NextMarker"
+        ),
+    )
+    fake.on("lambda:GetFunctionConfiguration", function_config("unexpected"))
+    collection = run(fake, _many(60))
+
+    assert len(fake.called("lambda:ListFunctions")) == 3  # 105 functions, 50 a page
+    assert all(c.params["FunctionVersion"] == "ALL" for c in fake.called("lambda:ListFunctions"))
+    assert fake.called("lambda:GetFunctionConfiguration") == []
+    functions = {f.name: f for f in collection.snapshot.functions}
+    assert functions["f007"].exists is False  # the whole listing was read: a fact
+    assert functions["f001"].exists is True
+    assert functions["f001"].timeout == 7
+    assert collection.snapshot.errors == []
+    assert collection.calls["lambda:ListFunctions"] == 3
+
+
+def test_a_refused_listing_falls_back_to_one_read_each_and_is_no_gap(fake: FakeAws) -> None:
+    fake.on("lambda:ListFunctions", denied)
+    fake.on("lambda:GetFunctionConfiguration", function_config("f"))
+    collection = run(fake, _many(50))
+    assert len(fake.called("lambda:GetFunctionConfiguration")) == 50
+    assert collection.snapshot.errors == []
+    assert all(f.exists for f in collection.snapshot.functions)
+
+
+def test_a_listing_stops_after_one_page_per_planned_function(fake: FakeAws) -> None:
+    # 5,000 functions in the account, 50 planned (none of them listed early enough).
+    listed = _listed([f"zz{index:04d}" for index in range(5000)])
+    fake.on(
+        "lambda:ListFunctions",
+        lambda r, p: paged(
+            listed, "Functions", p, limit="MaxItems", token_in="Marker", token_out="NextMarker"
+        ),
+    )
+    fake.on("lambda:GetFunctionConfiguration", function_config("f"))
+    collection = run(fake, _many(50))
+    assert len(fake.called("lambda:ListFunctions")) == 50  # never more pages than functions
+    # The listing stopped early, so an unlisted function is read, never assumed absent.
+    assert len(fake.called("lambda:GetFunctionConfiguration")) == 50
+    assert all(f.exists for f in collection.snapshot.functions)
+
+
+def test_fewer_functions_than_a_page_are_read_one_by_one(fake: FakeAws) -> None:
+    fake.on("lambda:GetFunctionConfiguration", function_config("f"))
+    run(fake, _many(49))
+    assert fake.called("lambda:ListFunctions") == []
+    assert len(fake.called("lambda:GetFunctionConfiguration")) == 49

@@ -16,6 +16,7 @@ from checker.collect import (
     events,
     iam,
     lambda_functions,
+    organizations,
     scheduler,
 )
 from checker.collect.base import (
@@ -30,6 +31,7 @@ from checker.collect.base import (
     RateLimiter,
     ServiceLimits,
     TokenBucket,
+    discovery_iam_actions,
     iam_actions,
     required_iam_actions,
 )
@@ -38,6 +40,7 @@ from checker.errors import CheckerError
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "iam" / "warmcheck-readonly.json"
+DISCOVERY_POLICY_FILE = ROOT / "policies" / "iam" / "warmcheck-discovery.json"
 READ_VERBS = ("Get", "List", "Describe", "Search")
 # Logs Insights starts and stops a read of log records: the only reads not named like one.
 QUERY_OPERATIONS = frozenset({"logs:StartQuery", "logs:StopQuery"})
@@ -120,7 +123,12 @@ def test_every_allowed_operation_is_a_read_in_botocores_models(factory: ClientFa
         model = factory.client(service, "us-east-1").meta.service_model
         assert model.service_name == service
         assert name in model.operation_names, operation
-        assert name.startswith(READ_VERBS) or operation in QUERY_OPERATIONS, operation
+        # AssumeRole changes nothing in AWS: it reaches a member account's read-only role.
+        assert (
+            name.startswith(READ_VERBS)
+            or operation in QUERY_OPERATIONS
+            or operation == "sts:AssumeRole"
+        ), operation
 
 
 @pytest.mark.parametrize(
@@ -144,6 +152,8 @@ def test_every_allowed_operation_is_a_read_in_botocores_models(factory: ClientFa
         ),
         ("iam", "ListRolePolicies", "MaxItems", iam.PAGE),
         ("iam", "ListAttachedRolePolicies", "MaxItems", iam.PAGE),
+        ("organizations", "ListAccounts", "MaxResults", organizations.ACCOUNTS_PAGE),
+        ("organizations", "ListAccountsForParent", "MaxResults", organizations.ACCOUNTS_PAGE),
     ],
 )
 def test_every_page_is_the_models_largest(
@@ -173,6 +183,29 @@ def test_the_iam_policy_grants_exactly_what_the_allow_list_needs() -> None:
         action.split(":")[1].startswith(READ_VERBS) or action in QUERY_OPERATIONS
         for action in granted
     )
+
+
+def test_the_discovery_policy_grants_exactly_discovery_and_assume_role() -> None:
+    document = json.loads(DISCOVERY_POLICY_FILE.read_text(encoding="utf-8"))
+    assert document["Version"] == "2012-10-17"
+    granted: list[str] = []
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow"
+        granted += statement["Action"]
+    assert len(granted) == len(set(granted)), "an action is granted twice"
+    assert set(granted) == discovery_iam_actions()
+    assert discovery_iam_actions() == {
+        "organizations:ListAccounts",
+        "organizations:ListRoots",
+        "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListAccountsForParent",
+        "organizations:ListTagsForResource",
+        "sts:AssumeRole",
+    }
+    # The member policy grants none of them: discovery happens in the management account only.
+    assert not discovery_iam_actions() & required_iam_actions()
+    assume = [s for s in document["Statement"] if "sts:AssumeRole" in s["Action"]]
+    assert [s["Resource"] for s in assume] == [["arn:aws:iam::*:role/warmcheck-readonly"]]
 
 
 def test_operations_map_to_iam_actions_of_the_same_name_plus_documented_dependencies() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from checker.permissions import (
     PolicyDocumentError,
     Principal,
     Verdict,
+    clear_caches,
     identity_policies_allow,
     overbroad_statements,
     parse_policy,
@@ -826,3 +828,62 @@ def test_identity_allow_for_another_action_is_denied() -> None:
     document = role_policy({"Effect": "Allow", "Action": "lambda:Get*", "Resource": "*"})
     verdict = role_verdict(document)
     assert verdict == Verdict("denied", f"no statement allows the role to invoke {FN_PROD}", ())
+
+
+# --------------------------------------------------------------------------- speed without change
+
+
+def test_the_same_text_is_parsed_once_and_shared() -> None:
+    first = parse_policy(REAL_EVENTBRIDGE_POLICY)
+    assert parse_policy(REAL_EVENTBRIDGE_POLICY) is first
+    # A name qualifies statement ids, so it is part of what is remembered.
+    named = parse_policy(REAL_EVENTBRIDGE_POLICY, name="inline")
+    assert named is not first
+    assert named.name == "inline"
+    assert first.name is None
+    clear_caches()
+    again = parse_policy(REAL_EVENTBRIDGE_POLICY)
+    assert again is not first
+    assert again == first
+
+
+def test_an_unreadable_text_fails_every_time_it_is_parsed() -> None:
+    bad = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]})
+    for _ in range(2):
+        with pytest.raises(PolicyDocumentError, match="Effect must be"):
+            parse_policy(bad)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "expected"),
+    [
+        ("lambda:InvokeFunction", "LAMBDA:INVOKEFUNCTION", True),
+        ("lambda:InvokeFunction", "lambda:InvokeFunctionUrl", False),
+        # Non-ASCII: decided by the case-insensitive pattern, as before (Kelvin sign is a K).
+        ("\u212a", "k", True),
+        ("k", "\u212a", True),
+        ("lambda:Invoke\u00dfunction", "lambda:invoke\u00dfunction", True),
+    ],
+)
+def test_literal_actions_compare_as_the_case_insensitive_pattern_does(
+    pattern: str, action: str, expected: bool
+) -> None:
+    document = policy(statement(Action=pattern))
+    verdict = events_verdict(document, action=action)
+    assert verdict.allowed is expected
+    assert bool(re.fullmatch(re.escape(pattern), action, re.IGNORECASE)) is expected
+
+
+@pytest.mark.parametrize("kind", ["AWS", "Service", "Federated", "CanonicalUser"])
+@pytest.mark.parametrize("name", ["*", "events.amazonaws.com", f"arn:aws:iam::{ACCOUNT}:root"])
+def test_a_single_principal_or_condition_parses_as_its_list_form(kind: str, name: str) -> None:
+    # {kind: name} and {"Op": {key: value}} take a shared shortcut; [name] takes the general path.
+    short = policy(
+        statement(Principal={kind: name}, Condition={"ArnLike": {"aws:SourceArn": name}})
+    )
+    long = policy(
+        statement(Principal={kind: [name]}, Condition={"ArnLike": {"aws:SourceArn": [name]}})
+    )
+    assert short == long
+    assert short.statements[0].principal is not None
+    assert short.statements[0].principal.everyone is (kind == "AWS" and name == "*")
