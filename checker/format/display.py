@@ -13,6 +13,8 @@ from functools import cache
 from checker.display import shown
 from checker.engine import CoverageEntry, Report
 from checker.findings import Finding
+from checker.fix import PLAN_FILENAME
+from checker.fix.plan import FIXABLE, MANUAL
 from checker.names import name_for
 from checker.rules import ALL_RULES, RuleMeta
 from checker.rules.base import remedy
@@ -109,3 +111,17 @@ def set_aside_text(report: Report) -> str:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def plan_entry_of(finding: Finding) -> str | None:
+    """Where `warmcheck fix` plans this finding: its entry in the plan, found by fingerprint."""
+    if finding.rule in FIXABLE:
+        what = "the change"
+    elif finding.rule in MANUAL:
+        what = "a commented manual step"
+    else:
+        return None
+    return (
+        f"warmcheck fix writes {what} for this finding as entry {finding.fingerprint[:12]} "
+        f"of {PLAN_FILENAME} (its fingerprint)"
+    )

@@ -26,6 +26,7 @@ from checker.format.display import (
     headline_text,
     name_of,
     named_message,
+    plan_entry_of,
     set_aside_text,
     status_label,
 )
@@ -481,6 +482,8 @@ def _finding_item(report: Report, finding: Finding) -> str:
         for label, arn in arns
     )
     item_class = "finding" if state == "open" else "finding not-counting"
+    plan = plan_entry_of(finding)
+    plan_line = f'<p class="plan muted">{_e(plan)}</p>' if plan else ""
     return (
         f'<article class="{item_class}" data-severity="{finding.severity}" '
         f'data-rule="{_e(finding.rule)}" data-state="{state}">'
@@ -489,6 +492,7 @@ def _finding_item(report: Report, finding: Finding) -> str:
         f'<span class="muted nw">{_e(finding.slug)}</span>{state_text}</header>'
         f'<p class="message">{_breakable(named_message(report, finding))}</p>'
         f'<p class="fix"><strong>Fix:</strong> {_breakable(fix_of(report, finding))}</p>'
+        f"{plan_line}"
         f'<details class="arns"><summary>ARNs</summary><dl>{arn_rows}</dl></details>'
         "</article>"
     )

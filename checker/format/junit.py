@@ -15,7 +15,7 @@ from checker.display import xml_text
 from checker.engine import EVIDENCE_RULE, Report, RuleOutcome
 from checker.findings import Finding
 from checker.format.base import Format
-from checker.format.display import display, fix_of, name_of, named_message
+from checker.format.display import display, fix_of, name_of, named_message, plan_entry_of
 
 
 def _case(report: Report, outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
@@ -58,6 +58,9 @@ def _details(report: Report, finding: Finding) -> str:
         lines.append(display(finding.detail))
     lines.append(f"fingerprint: {finding.fingerprint}")
     lines.append(f"fix: {fix_of(report, finding)}")
+    plan = plan_entry_of(finding)
+    if plan:
+        lines.append(f"plan: {plan}")
     return "\n".join(lines)
 
 

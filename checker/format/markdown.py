@@ -20,6 +20,7 @@ from checker.format.display import (
     flagged,
     name_of,
     named_message,
+    plan_entry_of,
     set_aside_text,
     status_label,
 )
@@ -148,7 +149,9 @@ def _finding_line(report: Report, finding: Finding) -> str:
     message = _text(_cut(named_message(report, finding), MAX_MESSAGE_CHARS))
     fix = _text(_cut(fix_of(report, finding), MAX_MESSAGE_CHARS))
     resource = _code(_cut(finding.resource, MAX_VALUE_CHARS))
-    return f"- {prefix}{message}  \n  **Fix:** {fix}  \n  <sub>{resource}</sub>"
+    plan = plan_entry_of(finding)
+    planned = f" <sub>({_text(plan)})</sub>" if plan else ""
+    return f"- {prefix}{message}  \n  **Fix:** {fix}{planned}  \n  <sub>{resource}</sub>"
 
 
 def _coverage(report: Report) -> list[str]:

@@ -659,3 +659,23 @@ def test_one_warmer_on_an_unused_qualifier_is_re_pointed_once_and_the_other_gets
     ]
     retargets = [s for e in wrong for s in e.steps if isinstance(s, RetargetRuleStep)]
     assert len(retargets) == 1
+
+
+def test_check_reports_link_each_planned_finding_to_its_plan_entry(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(without_crm_warmer().snapshot().to_json())
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nwarm:\n  payload: {warmer: true}\n")
+    common = ["--snapshot", str(snapshot), "--policy", str(policy), "-q"]
+    assert main(["fix", *common, "--out-dir", str(tmp_path / "fix")]) == 0
+    checked = ["--format", "json,markdown,html,junit", "--out-dir", str(tmp_path / "check")]
+    assert main(["check", *common, *checked]) == 1
+    plan = FixPlanV1.model_validate_json((tmp_path / "fix" / "warmcheck-fix.json").read_text())
+    report = json.loads((tmp_path / "check" / "warmcheck.json").read_text())
+    planned = {entry.fingerprint for entry in plan.entries}
+    assert planned  # the missing warmer is planned
+    assert planned <= {finding["fingerprint"] for finding in report["findings"]}
+    for name in ("warmcheck.md", "warmcheck.html", "warmcheck.junit.xml"):
+        text = (tmp_path / "check" / name).read_text()
+        for fingerprint in planned:
+            assert f"entry {fingerprint[:12]} of warmcheck-fix.json" in text, name
