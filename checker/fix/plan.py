@@ -50,7 +50,7 @@ POLICY_SIZE_WARNING = POLICY_SIZE_LIMIT * 8 // 10
 # What warmers send when the policy sets no payload (any constant input is then accepted).
 FALLBACK_PAYLOAD: Any = {"warmer": True}
 FIXABLE = ("WARM001", "WARM002", "WARM003", "WARM004", "WARM005", "WARM008", "WARM012", "WARM013")
-MANUAL = ("WARM006", "WARM009", "WARM011")
+MANUAL = ("WARM006", "WARM009", "WARM011", "WARM019")
 _NAME_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _DAY_NAMES = {1: "MON", 2: "TUE", 3: "WED", 4: "THU", 5: "FRI", 6: "SAT", 7: "SUN"}
 _NOT_COVERED_REASON = {
@@ -204,6 +204,7 @@ class _Builder:
             "WARM006": self._manual_orphan,
             "WARM009": self._manual_overbroad,
             "WARM011": self._manual_unresolvable,
+            "WARM019": self._manual_cannot_run,
         }[finding.rule]
         return handler(finding)
 
@@ -614,6 +615,29 @@ class _Builder:
             "warmers) and waive WARM011 for this flow",
             summary=f"manual: make the flow's Lambda reference static, or list its functions "
             f"in extra_functions ({finding.resource})",
+        )
+
+    def _manual_cannot_run(self, finding: Finding) -> _Draft:
+        # Reserved concurrency 0 is the usual kill switch: someone may have set it on purpose,
+        # so lifting it is a decision, shown as a command, never executed.
+        key = _function_key(finding)
+        name = key.name if key else finding.resource
+        where = f" --region {key.region}" if key else ""
+        payload = json.dumps(json.loads(self.payload), separators=(",", ":"))
+        qualifier = f" --qualifier {key.qualifier}" if key and not key.is_latest else ""
+        return _manual_draft(
+            f"{finding.resource} cannot serve a call ({finding.message}). Reserved concurrency "
+            "0 is often a deliberate kill switch: lift it only when whoever set it agrees. An "
+            "Inactive function becomes active again on its next invocation (one warm call does "
+            "it); a Failed one needs its deployment fixed (see StateReason) and redeployed",
+            [
+                f"aws lambda delete-function-concurrency --function-name {name}{where}",
+                (
+                    f"aws lambda invoke --function-name {name}{qualifier} --payload '{payload}' "
+                    f"--cli-binary-format raw-in-base64-out{where} /dev/null"
+                ),
+            ],
+            summary=f"manual: let {finding.resource} run again (nothing is changed for you)",
         )
 
     # --- permissions -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from checker.snapshot import (
     FunctionPolicy,
     HoursConfig,
     HoursOfOperation,
+    ReservedConcurrency,
 )
 from tests.scenario import (
     ACCOUNT,
@@ -679,3 +680,20 @@ def test_check_reports_link_each_planned_finding_to_its_plan_entry(tmp_path: Pat
         text = (tmp_path / "check" / name).read_text()
         for fingerprint in planned:
             assert f"entry {fingerprint[:12]} of warmcheck-fix.json" in text, name
+
+
+def test_a_function_that_cannot_run_gets_a_manual_step_never_an_executed_one() -> None:
+    scenario = healthy()
+    scenario.update_function("billing", concurrency=ReservedConcurrency(reserved=0))
+    plan, _ = plan_for(scenario)
+    entry = only_entry(plan, "WARM019")
+    assert entry.manual
+    (step,) = entry.steps
+    assert isinstance(step, ManualStep)
+    assert "kill switch" in step.explanation
+    assert any(
+        "delete-function-concurrency --function-name billing" in c for c in step.commented_commands
+    )
+    script = shell.render(plan)
+    executable = [line for line in script.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("delete-function-concurrency" in line for line in executable)
