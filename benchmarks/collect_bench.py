@@ -53,7 +53,7 @@ from checker.collect.base import (
     RateLimiter,
     lambda_workers,
 )
-from checker.policy import Policy
+from checker.model.policy import Policy
 from checker.sandbox import sandbox_environment
 from checker.sandbox.sandbox import endpoint_env
 from checker.sandbox.seeding import (

@@ -13,12 +13,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from checker import permissions
 from checker.cli import cyclic_gc_paused
+from checker.domain import permissions
+from checker.domain.flows import attribute_values, parse_flow_content
 from checker.engine import PolicyRef, evaluate
-from checker.flows import attribute_values, parse_flow_content
-from checker.policy import Policy
-from checker.snapshot import (
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     ConnectInstance,
     ContactFlow,
     EventRule,

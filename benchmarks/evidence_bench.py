@@ -16,14 +16,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from benchmarks.schedule_bench import _warmer
-from checker.arns import parse_function_arn
+from checker.analysis.evidence import batches, metric_queries
 from checker.collect import cloudwatch
 from checker.collect.base import ClientFactory, ProgressReporter, ReadContext, Recorder
-from checker.evidence import batches, metric_queries
-from checker.policy import MAX_LOOKBACK_SECONDS
+from checker.domain.arns import parse_function_arn
+from checker.domain.schedule import clear_caches, expected_firings
+from checker.model.policy import MAX_LOOKBACK_SECONDS
+from checker.model.snapshot import EventRule, RuleTarget
 from checker.sandbox import Sandbox, sandbox_environment
-from checker.schedule import clear_caches, expected_firings
-from checker.snapshot import EventRule, RuleTarget
 
 WARMERS = 1000
 ACCOUNT = "123456789012"

@@ -43,7 +43,7 @@ from benchmarks.collect_bench import (
 )
 from checker.collect import collect
 from checker.collect.members import DEFAULT_ACCOUNT_WORKERS, MemberCollection
-from checker.policy import Policy
+from checker.model.policy import Policy
 from checker.sandbox import sandbox_environment
 from checker.sandbox.sandbox import endpoint_env
 from checker.sandbox.seeding import SandboxClients

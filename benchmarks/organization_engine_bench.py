@@ -29,10 +29,10 @@ RUNS = 2
 def _child() -> None:
     """Build the snapshot, evaluate it RUNS times; print one JSON line of measurements."""
     from benchmarks.engine_bench import build
-    from checker import permissions
     from checker.cli import cyclic_gc_paused
+    from checker.domain import permissions
     from checker.engine import PolicyRef, evaluate
-    from checker.policy import Policy
+    from checker.model.policy import Policy
 
     snapshot = build(FLOWS, FUNCTIONS, RULES)
     before = _rss_bytes()

@@ -11,7 +11,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from checker.schedule import FiringSource, clear_caches, weekly_intervals, worst_gap
+from checker.domain.schedule import FiringSource, clear_caches, weekly_intervals, worst_gap
 
 FUNCTIONS = 1000
 START = datetime(2025, 1, 6, 9, 17, 23, tzinfo=UTC)

@@ -24,9 +24,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checker.arns import FunctionKey, parse_arn, parse_function_arn
-from checker.flows import parse_flow_content
-from checker.snapshot import FlowContent
+from checker.domain.arns import FunctionKey, parse_arn, parse_function_arn
+from checker.domain.flows import parse_flow_content
+from checker.model.snapshot import FlowContent
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel

@@ -1,4 +1,4 @@
-"""evaluate(policy, snapshot, now) -> Report. Pure: no I/O, no clock but the `now` it is given."""
+"""evaluate(policy, snapshot, now) -> Evaluation. Pure: no I/O, no clock but the `now` given."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from checker.analysis import Analysis, WarmSource
-from checker.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
-from checker.names import mentioned_arns, report_names
-from checker.policy import Policy
-from checker.rules import ALL_RULES, RuleMeta
-from checker.schedule import FiringSource
-from checker.snapshot import AccountOutcome, Snapshot
-from checker.waivers import apply_waivers
+from checker.analysis.core import Analysis, WarmSource
+from checker.domain.names import mentioned_arns, report_names
+from checker.domain.schedule import FiringSource
+from checker.model.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
+from checker.model.policy import Policy
+from checker.model.snapshot import AccountOutcome, Snapshot
+from checker.rules.catalogue import RuleMeta
+from checker.rules.registry import ALL_RULES
+from checker.rules.waivers import apply_waivers
 
 FailOn = Severity | str  # "high" | "medium" | "low" | "never"
 FAIL_ON_CHOICES = ("high", "medium", "low", "never")
@@ -86,7 +87,7 @@ class RuleOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class Evaluation:
     policy: PolicyRef
     accounts: tuple[str, ...]
     regions: tuple[str, ...]
@@ -176,7 +177,7 @@ def evaluate(
     fail_on: str = "low",
     today: date | None = None,
     baseline: frozenset[str] | None = None,
-) -> Report:
+) -> Evaluation:
     """Judge `snapshot` against `policy` as of `now`; waivers expire against `today`.
 
     `baseline` holds fingerprints of an earlier report: those findings are reported but do not
@@ -221,7 +222,7 @@ def evaluate(
     every = [finding for outcome in outcomes for finding in outcome.findings]
     rows = ((entry.function, *entry.warmers, *entry.flows) for entry in coverage)
     names = report_names(snapshot, mentioned_arns(every, rows))
-    return Report(
+    return Evaluation(
         policy=policy_ref,
         accounts=tuple(sorted(snapshot.accounts)),
         regions=tuple(sorted(snapshot.regions)),

@@ -26,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.display import shown
 from checker.errors import CheckerError
+from checker.format.escape import shown
 
 __all__ = [
     "Append",

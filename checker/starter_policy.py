@@ -9,7 +9,7 @@ the flows call and the warmers found — so a newcomer can see it at a glance. S
 (functions kept warm by provisioned concurrency, or warmed more often than the policy asks) are
 written as comments, to uncomment deliberately.
 
-What is required and what is a warmer come from `checker.analysis.Analysis`, run with a probe
+What is required and what is a warmer come from `checker.analysis.core.Analysis`, run with a probe
 policy equal to the starter's scope and defaults, so the listing cannot disagree with what
 `warmcheck check` will evaluate. Pure: no I/O, no clock but the `now` given (used only to judge
 schedules' start and end dates and gaps; it never appears in the text). The same snapshot and
@@ -32,11 +32,11 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from checker import untrusted_json
-from checker.analysis import Analysis, WarmSource
-from checker.arns import FunctionKey, parse_function_arn
-from checker.policy import Policy, Scope, format_duration
-from checker.snapshot import ConnectInstance, ProvisionedConcurrency, Snapshot
+from checker.analysis.core import Analysis, WarmSource
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.load import untrusted_json
+from checker.model.policy import Policy, Scope, format_duration
+from checker.model.snapshot import ConnectInstance, ProvisionedConcurrency, Snapshot
 
 __all__ = [
     "DEFAULT_MAX_INTERVAL",

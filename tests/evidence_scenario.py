@@ -1,8 +1,8 @@
 """Runtime evidence for `tests.scenario` snapshots: healthy metrics by default, one fact changed.
 
 `with_metrics` answers every query warmcheck would ask for the scenario (from
-`checker.evidence.metric_queries`) like a healthy day: every warmer fired as often as it was due
-(`FIRED`), its function was invoked that often, nothing failed (those series are empty, as
+`checker.analysis.evidence.metric_queries`) like a healthy day: every warmer fired as often as it
+was due (`FIRED`), its function was invoked that often, nothing failed (those series are empty, as
 CloudWatch leaves counters that are only sent when non-zero). `changes` overrides one series:
 a number, or None for "no datapoints".
 """
@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from checker.arns import FunctionKey, parse_function_arn
-from checker.evidence import EVENTS, LAMBDA, SCHEDULER, MetricQuery, metric_queries
-from checker.policy import Policy
-from checker.snapshot import LogBin, LogReading, MetricReading, RuntimeEvidence, Snapshot
+from checker.analysis.evidence import EVENTS, LAMBDA, SCHEDULER, MetricQuery, metric_queries
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.model.policy import Policy
+from checker.model.snapshot import LogBin, LogReading, MetricReading, RuntimeEvidence, Snapshot
 from tests.scenario import NOW, PAYLOAD
 
 LOOKBACK = timedelta(hours=24)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from checker.cli import main
-from checker.format import FORMATS
+from checker.format.registry import FORMATS
 from checker.output import TEMPORARY_PREFIX
 
 # 4,000 nested arrays: 8,000 characters, inside EventBridge's 8,192-character Input limit.

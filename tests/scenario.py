@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from checker.flows import parse_flow_content
-from checker.policy import Policy
-from checker.snapshot import (
+from checker.domain.flows import parse_flow_content
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     CollectionFailure,
     ConnectInstance,
     ContactFlow,

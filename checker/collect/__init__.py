@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError
 
-from checker.arns import FunctionKey, parse_function_arn
+from checker.analysis.evidence import SILENT_SYSTEM_LEVELS, metric_queries
 from checker.collect import (
     cloudwatch,
     connect,
@@ -71,9 +71,9 @@ from checker.collect.base import (
     required_iam_actions,
 )
 from checker.collect.plan import function_plans, hours_names, required_functions, scope_regions
-from checker.evidence import SILENT_SYSTEM_LEVELS, metric_queries
-from checker.policy import Policy
-from checker.snapshot import (
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     CollectionFailure,
     ConnectInstance,
     ContactFlow,

@@ -37,7 +37,7 @@ from botocore.exceptions import (
 )
 
 from checker.errors import CheckerError
-from checker.snapshot import NO_CREDENTIALS_CODE, CollectionFailure
+from checker.model.snapshot import NO_CREDENTIALS_CODE, CollectionFailure
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel

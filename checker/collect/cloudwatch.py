@@ -15,9 +15,9 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from checker.analysis.evidence import MetricQuery, batches
 from checker.collect.base import ReadContext, Where
-from checker.evidence import MetricQuery, batches
-from checker.snapshot import MetricReading
+from checker.model.snapshot import MetricReading
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient

@@ -32,11 +32,12 @@ from fnmatch import fnmatchcase
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from checker.arns import parse_arn
 from checker.collect.base import ABSENT, Absent, ReadContext, Where
-from checker.flows import content_sha256, parse_flow_content
-from checker.policy import FlowStatus, Scope
-from checker.snapshot import (
+from checker.domain.arns import parse_arn
+from checker.domain.flows import content_sha256, parse_flow_content
+from checker.domain.schedule import HORIZON
+from checker.model.policy import FlowStatus, Scope
+from checker.model.snapshot import (
     ClockTime,
     ContactFlow,
     EffectiveDay,
@@ -58,7 +59,6 @@ ASSOCIATIONS_PAGE = 25
 HOURS_PAGE = 1000
 OVERRIDES_PAGE = 100
 # Effective hours cover the engine's year, one day either side for any time zone's date line.
-HOURS_HORIZON = timedelta(days=365)
 
 _GLOB = re.compile(r"[*?\[]")
 _INSTANCE_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
@@ -480,7 +480,7 @@ def _overrides(client: ConnectClient, instance_id: str, hours_id: str) -> list[H
 
 def effective_range(now: datetime) -> tuple[date, date]:
     """The dates to ask for: the engine's horizon, widened a day each side for time zones."""
-    return (now - timedelta(days=1)).date(), (now + HOURS_HORIZON + timedelta(days=1)).date()
+    return (now - timedelta(days=1)).date(), (now + HORIZON + timedelta(days=1)).date()
 
 
 def _effective(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.arns import parse_arn
 from checker.collect.base import ReadContext, Where
-from checker.snapshot import EventRule, InputTransformer, RuleTarget
+from checker.domain.arns import parse_arn
+from checker.model.snapshot import EventRule, InputTransformer, RuleTarget
 
 PAGE = 100  # Limit's max for ListRules and ListTargetsByRule in botocore's events model
 DEFAULT_BUS = "default"

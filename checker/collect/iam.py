@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from checker import untrusted_json
-from checker.arns import parse_arn
 from checker.collect.base import ReadContext, Where
-from checker.snapshot import IamRole, RolePolicy
+from checker.domain.arns import parse_arn
+from checker.load import untrusted_json
+from checker.model.snapshot import IamRole, RolePolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

@@ -66,9 +66,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checker.arns import LATEST, FunctionKey, parse_function_arn
 from checker.collect.base import ABSENT, BUGS, Absent, ReadContext, Where
-from checker.snapshot import (
+from checker.domain.arns import LATEST, FunctionKey, parse_function_arn
+from checker.model.snapshot import (
     FunctionAlias,
     FunctionLogging,
     FunctionPolicy,

@@ -25,7 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from checker.collect.base import ReadContext, Where
-from checker.snapshot import CollectionFailure, LogBin, LogReading
+from checker.model.snapshot import CollectionFailure, LogBin, LogReading
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient

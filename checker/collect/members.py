@@ -23,14 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checker.arns import FunctionKey
 from checker.collect import Collection, _aware, collect_with, read_required_elsewhere
 from checker.collect import organizations as org
 from checker.collect.base import ClientFactory, Recorder
 from checker.collect.plan import required_functions, scope_regions
-from checker.policy import Organization, Policy
-from checker.shard import join
-from checker.snapshot import (
+from checker.collect.shard import join
+from checker.domain.arns import FunctionKey
+from checker.model.policy import Organization, Policy
+from checker.model.snapshot import (
     AccountOutcome,
     CollectionFailure,
     OrganizationScan,

@@ -40,8 +40,8 @@ from checker.collect.base import (
     Where,
     failure_from,
 )
-from checker.policy import Organization, Scope
-from checker.snapshot import AccountOutcome, CollectionFailure, DenialKind, Shard
+from checker.model.policy import Organization, Scope
+from checker.model.snapshot import AccountOutcome, CollectionFailure, DenialKind, Shard
 
 ACTIVE = "ACTIVE"
 # Legacy `Status` (retired September 2026) to `State`, for an answer that has only the former.

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from checker.arns import LATEST, FunctionKey, parse_function_arn
 from checker.collect.lambda_functions import FunctionPlan, Provisioned
-from checker.flows import reachable_modules
-from checker.policy import HoursOfOperationWindow, Policy
-from checker.snapshot import ConnectInstance, FlowContent
+from checker.domain.arns import LATEST, FunctionKey, parse_function_arn
+from checker.domain.flows import reachable_modules
+from checker.model.policy import HoursOfOperationWindow, Policy
+from checker.model.snapshot import ConnectInstance, FlowContent
 
 
 def scope_regions(

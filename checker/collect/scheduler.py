@@ -14,10 +14,15 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from checker import untrusted_json
-from checker.arns import FunctionKey, parse_arn, parse_function_arn, resolve_function_reference
 from checker.collect.base import ReadContext, Where
-from checker.snapshot import Schedule, ScheduleTarget
+from checker.domain.arns import (
+    FunctionKey,
+    parse_arn,
+    parse_function_arn,
+    resolve_function_reference,
+)
+from checker.load import untrusted_json
+from checker.model.snapshot import Schedule, ScheduleTarget
 
 PAGE = 100  # MaxResults' max for ListSchedules in botocore's scheduler model
 UNIVERSAL_LAMBDA_INVOKE = "arn:aws:scheduler:::aws-sdk:lambda:invoke"

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker import __version__
-from checker.analysis import Analysis, WarmSource
-from checker.arns import FunctionKey, parse_arn, parse_function_arn
-from checker.engine import Report
-from checker.findings import Finding
+from checker.analysis.core import Analysis, WarmSource
+from checker.domain.arns import FunctionKey, parse_arn, parse_function_arn
+from checker.domain.permissions import resource_policy_allows
+from checker.domain.schedule import FiringSource, worst_gap
+from checker.engine import Evaluation
 from checker.fix.model import (
     AssociateLambdaStep,
     EnableRuleStep,
@@ -38,10 +39,9 @@ from checker.fix.model import (
     ToolV1,
     UpdateScheduleStep,
 )
-from checker.permissions import resource_policy_allows
-from checker.policy import HoursOfOperationWindow, WeeklyWindow
-from checker.schedule import FiringSource, worst_gap
-from checker.snapshot import Schedule
+from checker.model.findings import Finding
+from checker.model.policy import HoursOfOperationWindow, WeeklyWindow
+from checker.model.snapshot import Schedule
 
 # Lambda quotas: "Function resource-based policy: 20 KB", a limit that cannot be raised
 # (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -118,7 +118,7 @@ class _Draft:
 
 
 class _Builder:
-    def __init__(self, report: Report, analysis: Analysis) -> None:
+    def __init__(self, report: Evaluation, analysis: Analysis) -> None:
         self.report = report
         self.analysis = analysis
         self.policy = analysis.policy
@@ -786,7 +786,7 @@ def _undo(step: Step) -> str:
     return "nothing to undo"
 
 
-def build_plan(report: Report, analysis: Analysis) -> FixPlanV1:
+def build_plan(report: Evaluation, analysis: Analysis) -> FixPlanV1:
     """The fix plan for `report`'s findings, read against the `analysis` they came from."""
     return _Builder(report, analysis).build()
 

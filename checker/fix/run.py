@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker.analysis import Analysis
+from checker.analysis.core import Analysis
 from checker.engine import PolicyRef, evaluate
 from checker.errors import UsageError
 from checker.fix import FIX_FORMATS, find_fix_format
 from checker.fix.model import FixPlanV1
 from checker.fix.plan import build_plan
-from checker.policy import LoadedPolicy
-from checker.snapshot import Snapshot
+from checker.load.policy import LoadedPolicy
+from checker.model.snapshot import Snapshot
 
 
 def make_plan(loaded: LoadedPolicy, snapshot: Snapshot) -> FixPlanV1:

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Iterable
 from shlex import quote
 
-from checker.arns import parse_arn
+from checker.domain.arns import parse_arn
 from checker.fix.model import (
     AssociateLambdaStep,
     EnableRuleStep,

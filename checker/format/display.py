@@ -2,7 +2,7 @@
 
 `display` is where AWS-supplied text passes before a human format escapes it for its own syntax
 (HTML, Markdown, the terminal): a flow name is free text an account owner typed, so it goes
-through the one sanitiser (`checker.display.shown`) and never reaches a report as it is.
+through the one sanitiser (`checker.format.escape.shown`) and never reaches a report as it is.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from checker.display import shown
-from checker.engine import CoverageEntry, Report
-from checker.findings import Finding
+from checker.domain.names import name_for
+from checker.engine import CoverageEntry, Evaluation
 from checker.fix import PLAN_FILENAME
 from checker.fix.plan import FIXABLE, MANUAL
-from checker.names import name_for
-from checker.rules import ALL_RULES, RuleMeta
+from checker.format.escape import shown
+from checker.model.findings import Finding
 from checker.rules.base import remedy
+from checker.rules.catalogue import RuleMeta
+from checker.rules.registry import ALL_RULES
 
 _ARN = re.compile(r"arn:[A-Za-z0-9_$:/.*-]+")
 
@@ -27,7 +28,7 @@ def display(text: str) -> str:
     return shown(text)
 
 
-def name_of(report: Report, arn: str) -> str:
+def name_of(report: Evaluation, arn: str) -> str:
     """The display name of an ARN (read from the ARN when the report does not name it)."""
     return display(name_for(arn, report.names) if arn.startswith("arn:") else arn)
 
@@ -37,13 +38,13 @@ def _metas() -> dict[str, RuleMeta]:
     return {rule.meta.id: rule.meta for rule in ALL_RULES}
 
 
-def fix_of(report: Report, finding: Finding) -> str:
+def fix_of(report: Evaluation, finding: Finding) -> str:
     """The rule's remedy, filled in with this finding's names and ARNs."""
     meta = _metas().get(finding.rule)
     return display(remedy(meta, finding, report.names)) if meta is not None else ""
 
 
-def named_message(report: Report, finding: Finding) -> str:
+def named_message(report: Evaluation, finding: Finding) -> str:
     """The finding's message with every ARN in it replaced by its display name."""
 
     def named(match: re.Match[str]) -> str:
@@ -69,7 +70,7 @@ def status_label(entry: CoverageEntry) -> str:
     return entry.status
 
 
-def headline_text(report: Report) -> str:
+def headline_text(report: Evaluation) -> str:
     """What passed or failed, in words: with a baseline, the new findings are what counts."""
     counts = report.counts()
     by_severity = f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
@@ -85,7 +86,7 @@ def headline_text(report: Report) -> str:
     return f"{_warm_text(report)}; {found}"
 
 
-def _warm_text(report: Report) -> str:
+def _warm_text(report: Evaluation) -> str:
     text = f"{report.warm}/{report.required} required functions warm"
     broken = sum(1 for entry in report.coverage if flagged(entry))
     if broken:
@@ -93,7 +94,7 @@ def _warm_text(report: Report) -> str:
     return text
 
 
-def set_aside_text(report: Report) -> str:
+def set_aside_text(report: Evaluation) -> str:
     """What was set aside rather than judged: baselined and waived findings, said plainly."""
     parts = []
     if report.baselined:

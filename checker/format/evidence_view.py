@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from checker.engine import Report
+from checker.engine import Evaluation
 
 _BAD = frozenset({"failing", "not-firing"})
 BAR_WIDTH = 160  # SVG user units
@@ -34,7 +34,7 @@ class ColdStartRow:
     cold_starts: int
 
 
-def firing_rows(report: Report) -> list[FiringRow]:
+def firing_rows(report: Evaluation) -> list[FiringRow]:
     rows = [
         FiringRow(entry.function, f.warmer, f.expected, f.observed, f.verdict)
         for entry in report.coverage
@@ -44,7 +44,7 @@ def firing_rows(report: Report) -> list[FiringRow]:
     return sorted(rows, key=lambda r: (r.verdict not in _BAD, r.function, r.warmer))
 
 
-def cold_start_rows(report: Report) -> list[ColdStartRow]:
+def cold_start_rows(report: Evaluation) -> list[ColdStartRow]:
     rows = [
         ColdStartRow(entry.function, entry.cold_starts)
         for entry in report.coverage
@@ -83,7 +83,7 @@ def text_bar(fraction: float | None) -> str:
     return "█" * filled + "░" * (TEXT_BAR_CELLS - filled)
 
 
-def markdown_section(report: Report) -> list[str]:
+def markdown_section(report: Evaluation) -> list[str]:
     firings = firing_rows(report)
     colds = cold_start_rows(report)
     if not firings and not colds:
@@ -138,7 +138,7 @@ def _svg_bar(fraction: float | None, colour: str, label: str) -> str:
     )
 
 
-def html_section(report: Report) -> list[str]:
+def html_section(report: Evaluation) -> list[str]:
     firings = firing_rows(report)
     colds = cold_start_rows(report)
     if not firings and not colds:

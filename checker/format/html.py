@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 
 from checker import __version__
-from checker.engine import CoverageEntry, Report
-from checker.findings import SEVERITIES, SEVERITY_RANK, Finding
+from checker.engine import CoverageEntry, Evaluation
 from checker.format.base import Format
 from checker.format.display import (
     display,
@@ -33,6 +32,7 @@ from checker.format.display import (
 from checker.format.evidence_view import html_section as html_evidence
 from checker.format.markdown import coverage_order, gap_minutes
 from checker.format.week_strip import RateBand, WeekStrip, week_strip
+from checker.model.findings import SEVERITIES, SEVERITY_RANK, Finding
 from checker.rules.base import minutes
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -234,7 +234,7 @@ SCRIPT = """
 """
 
 
-def render(report: Report) -> str:
+def render(report: Evaluation) -> str:
     verdict = report.verdict
     parts = [
         "<!DOCTYPE html>",
@@ -270,7 +270,7 @@ def render(report: Report) -> str:
 # --- page sections ----------------------------------------------------------------------------
 
 
-def _banner(report: Report) -> list[str]:
+def _banner(report: Evaluation) -> list[str]:
     verdict = report.verdict
     if verdict == "incomplete":
         why = "Some state could not be read (WARM901): this is not a compliant result."
@@ -295,7 +295,7 @@ def _banner(report: Report) -> list[str]:
     ]
 
 
-def _context(report: Report) -> list[str]:
+def _context(report: Evaluation) -> list[str]:
     rows = [
         ("Policy", f"<code>{_e(report.policy.path)}</code>"),
         ("Policy sha256", f"<code>{_e(report.policy.sha256)}</code>"),
@@ -308,7 +308,7 @@ def _context(report: Report) -> list[str]:
     return [f'<dl class="context" aria-label="What was checked">{items}</dl>']
 
 
-def _summary(report: Report) -> list[str]:
+def _summary(report: Evaluation) -> list[str]:
     counts = report.counts()
     cards: list[tuple[str, int, str]] = [(sev, counts[sev], sev) for sev in SEVERITIES]
     cards += [
@@ -334,7 +334,7 @@ def _summary(report: Report) -> list[str]:
     ]
 
 
-def _findings(report: Report) -> list[str]:
+def _findings(report: Evaluation) -> list[str]:
     lines = [
         '<section aria-labelledby="findings-heading">',
         '<h2 id="findings-heading">Findings</h2>',
@@ -404,7 +404,7 @@ def _group_key(finding: Finding) -> GroupKey:
     return ("other", finding.resource)
 
 
-def _groups(report: Report, findings: list[Finding]) -> list[tuple[GroupKey, list[Finding]]]:
+def _groups(report: Evaluation, findings: list[Finding]) -> list[tuple[GroupKey, list[Finding]]]:
     """Findings by what they concern; the groups with the most severe open finding first."""
     grouped: dict[GroupKey, list[Finding]] = {}
     for finding in findings:
@@ -420,7 +420,7 @@ def _groups(report: Report, findings: list[Finding]) -> list[tuple[GroupKey, lis
 _KIND_LABEL = {"function": "Function", "flow": "Flow", "warmer": "Warmer", "other": ""}
 
 
-def _group(report: Report, key: GroupKey, members: list[Finding], ident: str) -> list[str]:
+def _group(report: Evaluation, key: GroupKey, members: list[Finding], ident: str) -> list[str]:
     kind, subject = key
     label = _KIND_LABEL[kind]
     is_arn = subject.startswith("arn:")
@@ -453,7 +453,7 @@ def _finding_order(finding: Finding) -> tuple[int, int, tuple[str, str, str, str
     return (counting, -SEVERITY_RANK[finding.severity], finding.sort_key)
 
 
-def _finding_item(report: Report, finding: Finding) -> str:
+def _finding_item(report: Evaluation, finding: Finding) -> str:
     if finding.waiver is not None:
         state = "waived"
         waiver = finding.waiver
@@ -498,7 +498,7 @@ def _finding_item(report: Report, finding: Finding) -> str:
     )
 
 
-def _coverage(report: Report) -> list[str]:
+def _coverage(report: Evaluation) -> list[str]:
     lines = [
         '<section aria-labelledby="coverage-heading">',
         '<h2 id="coverage-heading">Coverage</h2>',
@@ -551,7 +551,7 @@ def _strip_verdict(entry: CoverageEntry) -> str:
     return "Warm: every gap inside the window is within max_interval."
 
 
-def _strips(report: Report) -> list[str]:
+def _strips(report: Evaluation) -> list[str]:
     if not report.coverage:
         return []
     entries = sorted(report.coverage, key=coverage_order)
@@ -813,7 +813,7 @@ def _status(entry: CoverageEntry) -> str:
     return f'<span class="status status-{_e(entry.status)}">{_e(entry.status)}</span>'
 
 
-def _named(report: Report, arn: str) -> str:
+def _named(report: Evaluation, arn: str) -> str:
     """A name that opens to its ARN: one click away, never repeated in the row."""
     return (
         f'<details class="arn"><summary>{_breakable(name_of(report, arn))}</summary>'
@@ -821,7 +821,7 @@ def _named(report: Report, arn: str) -> str:
     )
 
 
-def _names(report: Report, arns: Sequence[str], empty: str) -> str:
+def _names(report: Evaluation, arns: Sequence[str], empty: str) -> str:
     if not arns:
         return f'<span class="muted">{_e(empty)}</span>'
     items = "".join(f"<li>{_named(report, arn)}</li>" for arn in arns)

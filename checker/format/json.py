@@ -8,9 +8,10 @@ from typing import Any
 
 import jsonschema
 
-from checker.engine import Report
+from checker.engine import Evaluation
 from checker.format.base import Format
-from checker.report import report_json_schema, to_report_v1
+from checker.format.report_v1 import to_report_v1
+from checker.model.report import report_json_schema
 
 
 @cache
@@ -20,7 +21,7 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-def render(report: Report) -> str:
+def render(report: Evaluation) -> str:
     data = to_report_v1(report).model_dump(mode="json")
     if data["snapshot"]["outcomes"] is None:  # a one-account report reads as it always did
         del data["snapshot"]["outcomes"]

@@ -11,14 +11,16 @@ from collections import defaultdict
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from checker.display import xml_text
-from checker.engine import EVIDENCE_RULE, Report, RuleOutcome
-from checker.findings import Finding
+from checker.engine import EVIDENCE_RULE, Evaluation, RuleOutcome
 from checker.format.base import Format
 from checker.format.display import display, fix_of, name_of, named_message, plan_entry_of
+from checker.format.escape import xml_text
+from checker.model.findings import Finding
 
 
-def _case(report: Report, outcome: RuleOutcome, resource: str, findings: list[Finding]) -> TestCase:
+def _case(
+    report: Evaluation, outcome: RuleOutcome, resource: str, findings: list[Finding]
+) -> TestCase:
     case = TestCase(name=xml_text(resource), classname=f"warmcheck.{outcome.meta.slug}")
     active = [f for f in findings if not f.waived and not f.baselined]
     if active:
@@ -46,7 +48,7 @@ def _case(report: Report, outcome: RuleOutcome, resource: str, findings: list[Fi
     return case
 
 
-def _details(report: Report, finding: Finding) -> str:
+def _details(report: Evaluation, finding: Finding) -> str:
     """The finding by name, each ARN beside its name, then its fix filled in."""
     lines = [named_message(report, finding)]
     if finding.function:
@@ -64,7 +66,7 @@ def _details(report: Report, finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def render(report: Report) -> str:
+def render(report: Evaluation) -> str:
     suites = []
     for outcome in report.outcomes:
         by_resource: dict[str, list[Finding]] = defaultdict(list)

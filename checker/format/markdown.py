@@ -12,8 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC
 
-from checker.engine import CoverageEntry, Report, RuleOutcome
-from checker.findings import SEVERITIES, Finding
+from checker.engine import CoverageEntry, Evaluation, RuleOutcome
 from checker.format.base import Format
 from checker.format.display import (
     fix_of,
@@ -25,6 +24,7 @@ from checker.format.display import (
     status_label,
 )
 from checker.format.evidence_view import markdown_section as markdown_evidence
+from checker.model.findings import SEVERITIES, Finding
 
 MAX_FINDINGS_PER_RULE = 50
 MAX_COVERAGE_ROWS = 200
@@ -38,7 +38,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _BACKTICKS = re.compile(r"`+")
 
 
-def render(report: Report) -> str:
+def render(report: Evaluation) -> str:
     lines = [*_headline(report), "", *_counts(report), "", *_context(report), ""]
     lines += _findings(report)
     lines += _coverage(report)
@@ -46,7 +46,7 @@ def render(report: Report) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _headline(report: Report) -> list[str]:
+def _headline(report: Evaluation) -> list[str]:
     verdict = report.verdict
     counting = sum(report.counts().values())
     first = f"## warmcheck: {verdict.upper()}"
@@ -73,7 +73,7 @@ def _headline(report: Report) -> list[str]:
     return lines
 
 
-def _counts(report: Report) -> list[str]:
+def _counts(report: Evaluation) -> list[str]:
     counts = report.counts()
     lines = ["| findings | count |", "| --- | ---: |"]
     lines += [f"| {severity} | {counts[severity]} |" for severity in SEVERITIES]
@@ -82,7 +82,7 @@ def _counts(report: Report) -> list[str]:
     return lines
 
 
-def _context(report: Report) -> list[str]:
+def _context(report: Evaluation) -> list[str]:
     parts = [
         f"Policy {_code(report.policy.path)} (sha256 {_code(report.policy.sha256[:12])})",
         f"accounts {_list(report.accounts)}",
@@ -93,7 +93,7 @@ def _context(report: Report) -> list[str]:
     return [" · ".join(parts)]
 
 
-def _findings(report: Report) -> list[str]:
+def _findings(report: Evaluation) -> list[str]:
     groups = [outcome for outcome in report.outcomes if outcome.findings]
     lines = ["### Findings", ""]
     if not groups:
@@ -106,7 +106,7 @@ def _findings(report: Report) -> list[str]:
     return lines
 
 
-def _group(report: Report, outcome: RuleOutcome, budget: int) -> list[str]:
+def _group(report: Evaluation, outcome: RuleOutcome, budget: int) -> list[str]:
     meta = outcome.meta
     findings = sorted(outcome.findings, key=_counting_first)
     total = len(findings)
@@ -134,7 +134,7 @@ def _counting_first(finding: Finding) -> tuple[int, tuple[str, str, str, str]]:
     return (1 if finding.waived or finding.baselined else 0, finding.sort_key)
 
 
-def _finding_line(report: Report, finding: Finding) -> str:
+def _finding_line(report: Evaluation, finding: Finding) -> str:
     """Names first: the message by name, its fix, then the ARN (a line break away)."""
     prefix = ""
     if finding.waiver is not None:
@@ -154,7 +154,7 @@ def _finding_line(report: Report, finding: Finding) -> str:
     return f"- {prefix}{message}  \n  **Fix:** {fix}{planned}  \n  <sub>{resource}</sub>"
 
 
-def _coverage(report: Report) -> list[str]:
+def _coverage(report: Evaluation) -> list[str]:
     lines = ["### Coverage", ""]
     if not report.coverage:
         return [*lines, "No function is required by the policy.", ""]
@@ -214,7 +214,7 @@ def _cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _utc(report: Report) -> str:
+def _utc(report: Evaluation) -> str:
     return report.collected_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 

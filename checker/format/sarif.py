@@ -15,13 +15,14 @@ from typing import Any
 from urllib.parse import quote
 
 from checker import __version__
-from checker.arns import parse_arn
-from checker.engine import PolicyRef, Report
-from checker.findings import AppliedWaiver, Finding, Severity
+from checker.domain.arns import parse_arn
+from checker.engine import Evaluation, PolicyRef
 from checker.format.base import Format
 from checker.format.display import fix_of, name_of, named_message
-from checker.rules import ALL_RULES, RuleMeta
+from checker.model.findings import AppliedWaiver, Finding, Severity
 from checker.rules.base import DOCS_DIR
+from checker.rules.catalogue import RuleMeta
+from checker.rules.registry import ALL_RULES
 
 SARIF_VERSION = "2.1.0"
 # The `id` the OASIS schema gives itself: the canonical address of SARIF 2.1.0.
@@ -102,12 +103,12 @@ def _physical(policy: PolicyRef, policy_field: str | None) -> dict[str, Any]:
     }
 
 
-def _template_files(report: Report) -> list[str]:
+def _template_files(report: Evaluation) -> list[str]:
     """Template files (`warmcheck iac`) as artifacts 1..n, after the policy file."""
     return sorted({source.file for source in report.sources.values()})
 
 
-def _source_physical(report: Report, finding: Finding) -> dict[str, Any] | None:
+def _source_physical(report: Evaluation, finding: Finding) -> dict[str, Any] | None:
     """The template line a finding is about, when `warmcheck iac` read it from one."""
     source = report.source_of(finding)
     if source is None:
@@ -121,7 +122,7 @@ def _source_physical(report: Report, finding: Finding) -> dict[str, Any] | None:
     }
 
 
-def _logical(report: Report, finding: Finding) -> list[dict[str, Any]]:
+def _logical(report: Evaluation, finding: Finding) -> list[dict[str, Any]]:
     """The finding's resource first, then its function and warmer when they differ: each by
     its display name, the ARN as the fully qualified name."""
     arns = dict.fromkeys(a for a in (finding.resource, finding.function, finding.warmer) if a)
@@ -156,7 +157,7 @@ def _suppression(policy: PolicyRef, waiver: AppliedWaiver) -> dict[str, Any]:
 
 
 def _result(
-    report: Report, finding: Finding, rule_index: dict[str, int], with_baseline: bool
+    report: Evaluation, finding: Finding, rule_index: dict[str, int], with_baseline: bool
 ) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": _physical(report.policy, finding.policy_field),
@@ -206,7 +207,7 @@ def _result(
     return result
 
 
-def to_sarif(report: Report) -> dict[str, Any]:
+def to_sarif(report: Evaluation) -> dict[str, Any]:
     metas = [rule.meta for rule in ALL_RULES]
     rule_index = {meta.id: index for index, meta in enumerate(metas)}
     findings = report.findings
@@ -250,7 +251,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(report: Report) -> str:
+def render(report: Evaluation) -> str:
     return json.dumps(to_sarif(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from checker.domain.schedule import CronExpression, FiringSource, RateExpression, parse_expression
 from checker.engine import CoverageEntry
 from checker.errors import ScheduleExpressionError
 from checker.rules.base import minutes
-from checker.schedule import CronExpression, FiringSource, RateExpression, parse_expression
 
 WEEK = timedelta(days=7)
 _FIRST_BATCH = 64

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from checker.documents import load_json
 from checker.errors import TemplateError
 from checker.iac.build import to_snapshot
 from checker.iac.cdk import is_cloud_assembly, read_cloud_assembly
@@ -23,7 +22,8 @@ from checker.iac.flowfile import is_flow_document, read_flow_file
 from checker.iac.model import Located, Plan
 from checker.iac.naming import scoped_to, with_template_names
 from checker.iac.terraform import is_terraform_plan, read_plan
-from checker.snapshot import Snapshot
+from checker.load.documents import load_json
+from checker.model.snapshot import Snapshot
 
 YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn")
 _ACCOUNT = re.compile(r"^\d{12}$")

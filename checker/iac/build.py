@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checker.arns import LATEST, connect_resource_id, parse_arn, parse_function_arn
-from checker.flows import content_sha256, parse_flow_content
+from checker.domain.arns import LATEST, connect_resource_id, parse_arn, parse_function_arn
+from checker.domain.flows import content_sha256, parse_flow_content
 from checker.iac.model import Gap, Located, Plan, PlannedFlow, Unknowns, is_unknown
-from checker.snapshot import (
+from checker.model.snapshot import (
     CollectionFailure,
     ConnectInstance,
     ContactFlow,

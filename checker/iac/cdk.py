@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from checker.documents import load_json
 from checker.errors import TemplateError
 from checker.iac.cloudformation import read_template
 from checker.iac.model import Plan
+from checker.load.documents import load_json
 
 MANIFEST = "manifest.json"
 _ENVIRONMENT = re.compile(r"^aws://(?P<account>[^/]+)/(?P<region>[^/]+)$")

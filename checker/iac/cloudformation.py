@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from checker.arns import resolve_function_reference
+from checker.domain.arns import resolve_function_reference
 from checker.errors import TemplateError
 from checker.iac.model import (
     SYMBOLIC_ACCOUNT,

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from checker.findings import SourceLocation
+from checker.model.findings import SourceLocation
 
 SYMBOLIC_ACCOUNT: Final = "000000000000"
 SYMBOLIC_REGION: Final = "zz-iac-0"

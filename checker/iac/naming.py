@@ -10,11 +10,12 @@ import dataclasses
 import re
 from collections.abc import Mapping
 
-from checker.engine import Report, RuleOutcome
-from checker.findings import SourceLocation
+from checker.engine import Evaluation, RuleOutcome
 from checker.iac.model import SYMBOLIC_ACCOUNT
-from checker.policy import LoadedPolicy, Scope
-from checker.snapshot import Snapshot
+from checker.load.policy import LoadedPolicy
+from checker.model.findings import SourceLocation
+from checker.model.policy import Scope
+from checker.model.snapshot import Snapshot
 
 _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^\s,;'\"()]+")
 
@@ -40,7 +41,7 @@ def name_in_templates(arn: str, labels: Mapping[str, SourceLocation]) -> str:
     return f"{found.label}{suffix} ({found.file}:{found.line})"
 
 
-def with_template_names(report: Report, labels: Mapping[str, SourceLocation]) -> Report:
+def with_template_names(report: Evaluation, labels: Mapping[str, SourceLocation]) -> Evaluation:
     def one(match: re.Match[str]) -> str:
         arn = match.group(0)
         trail = arn[len(arn.rstrip(":.")) :]  # punctuation that ends the sentence, not the ARN

@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from checker.arns import parse_arn, resolve_function_reference
-from checker.documents import LoadedDocument
+from checker.domain.arns import parse_arn, resolve_function_reference
 from checker.iac.model import (
     SYMBOLIC_ACCOUNT,
     SYMBOLIC_REGION,
@@ -35,6 +34,7 @@ from checker.iac.model import (
     PlannedTarget,
     is_unknown,
 )
+from checker.load.documents import LoadedDocument
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 

@@ -6,33 +6,19 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
-from checker.arns import LATEST, parse_arn, parse_function_arn
-from checker.display import shown, shown_document
-from checker.findings import Finding, Severity, fingerprint
-from checker.schedule import format_gap_length
+from checker.domain.arns import LATEST, parse_arn, parse_function_arn
+from checker.domain.schedule import format_gap_length
+from checker.format.escape import shown, shown_document
+from checker.model.findings import Finding, fingerprint
+from checker.rules.catalogue import RuleMeta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 # docs/rules, shipped inside the package through the rules/docs link so `explain` works installed.
 DOCS_DIR = Path(__file__).resolve().parent / "docs"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleMeta:
-    id: str
-    slug: str
-    severity: Severity
-    title: str
-    fix: str = ""
-    # The doc's "How to fix", as templates filled with one finding's names (see `remedy`): the
-    # first whose every placeholder the finding can fill wins; none fits: `fix`.
-    remedies: tuple[str, ...] = ()
-    policy_field: str = "warm"  # the setting a finding points at (SARIF's physical location)
-    # state: judged from AWS state; evidence: unread state; policy: about the policy itself.
-    phase: Literal["state", "evidence", "policy"] = "state"
 
 
 @dataclass(slots=True)

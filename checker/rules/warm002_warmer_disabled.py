@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WarmerDisabled(Rule):
-    meta = RuleMeta(
-        id="WARM002",
-        slug="warmer-disabled",
-        severity="high",
-        title="A function's only warm sources are disabled or outside their dates",
-        fix="Enable the rule or schedule (or move its start/end dates) so it fires again.",
-        remedies=(
-            ("Enable {warmer_kind} {warmer} so it warms {function} again: {enable_warmer}"),
-            ("Enable a warmer of {function} (or move its start/end dates) so it fires again."),
-        ),
-        policy_field="warm.accept",
-    )
+    meta = rule_meta("WARM002")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

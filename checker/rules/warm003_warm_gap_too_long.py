@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult, minutes, setting
-from checker.schedule_check import describe_gap
+from checker.domain.schedule_check import describe_gap
+from checker.rules.base import Rule, RuleResult, minutes, setting
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis, WarmSource
+    from checker.analysis.core import Analysis, WarmSource
 
 
 def _worst_case_note(sources: list[WarmSource]) -> str:
@@ -22,21 +23,7 @@ def _worst_case_note(sources: list[WarmSource]) -> str:
 
 
 class WarmGapTooLong(Rule):
-    meta = RuleMeta(
-        id="WARM003",
-        slug="warm-gap-too-long",
-        severity="medium",
-        title="The worst gap between warm invocations exceeds max_interval",
-        fix="Fire the warmer more often, or add a second one that covers the gap.",
-        remedies=(
-            (
-                "Fire {warmer_kind} {warmer} at least every max_interval inside the "
-                "window, or add a second warmer for {function_arn} that covers the gap."
-            ),
-            ("Fire the warmers of {function} more often, or add one that covers the gap."),
-        ),
-        policy_field="warm.max_interval",
-    )
+    meta = rule_meta("WARM003")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WarmerCannotInvoke(Rule):
-    meta = RuleMeta(
-        id="WARM004",
-        slug="warmer-cannot-invoke",
-        severity="high",
-        title="A warmer has no permission to invoke the function at that qualifier",
-        fix="Add a resource-policy statement for the rule (or the invoke right to the "
-        "schedule's execution role) on exactly that qualifier.",
-        remedies=(("Let {warmer_kind} {warmer} invoke {function}: {allow_warmer}"),),
-        policy_field="warm.accept",
-    )
+    meta = rule_meta("WARM004")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

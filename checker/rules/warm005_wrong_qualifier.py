@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WrongQualifier(Rule):
-    meta = RuleMeta(
-        id="WARM005",
-        slug="wrong-qualifier",
-        severity="high",
-        title="A warmer targets another version or alias of a required function",
-        fix="Point the warmer's target at the qualified ARN the flows call.",
-        remedies=(
-            (
-                "Point the target of {warmer_kind} {warmer} at {function_arn}, the "
-                "qualifier the flows call ({flows}), and let it invoke that qualifier."
-            ),
-        ),
-        policy_field="warm.accept",
-    )
+    meta = rule_meta("WARM005")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class OrphanWarmer(Rule):
-    meta = RuleMeta(
-        id="WARM006",
-        slug="orphan-warmer",
-        severity="low",
-        title="A warmer targets a function that no in-scope flow reaches",
-        fix="Delete the warmer, or list the function in extra_functions if it must stay warm.",
-        remedies=(
-            (
-                "Delete {warmer_kind} {warmer} (it warms {function}, which no in-scope "
-                "flow calls), or add {function_arn} to extra_functions if it must stay "
-                "warm."
-            ),
-        ),
-        policy_field="extra_functions",
-    )
+    meta = rule_meta("WARM006")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class DanglingWarmer(Rule):
-    meta = RuleMeta(
-        id="WARM007",
-        slug="dangling-warmer",
-        severity="medium",
-        title="A warmer targets a function, version or alias that does not exist",
-        fix="Point the warmer at an existing function and qualifier, or delete it.",
-        remedies=(
-            (
-                "Point {warmer_kind} {warmer} at a function and qualifier that exist, "
-                "or delete it: {function_arn} does not exist."
-            ),
-        ),
-        policy_field="warmers.name_patterns",
-    )
+    meta = rule_meta("WARM007")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class UnsafeWarmPayload(Rule):
-    meta = RuleMeta(
-        id="WARM008",
-        slug="unsafe-warm-payload",
-        severity="medium",
-        title="A warmer does not send the policy's warm payload",
-        fix="Set the target's constant input to the policy payload so the handler can "
-        "return early.",
-        remedies=(
-            (
-                "Set the constant input of the target of {warmer_kind} {warmer} (for "
-                "{function}) to the policy's warm.payload, so the handler can return "
-                "early."
-            ),
-        ),
-        policy_field="warm.payload",
-    )
+    meta = rule_meta("WARM008")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

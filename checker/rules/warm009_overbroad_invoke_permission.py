@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.arns import parse_function_arn
-from checker.permissions import overbroad_statements
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.domain.arns import parse_function_arn
+from checker.domain.permissions import overbroad_statements
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class OverbroadInvokePermission(Rule):
-    meta = RuleMeta(
-        id="WARM009",
-        slug="overbroad-invoke-permission",
-        severity="medium",
-        title="A resource-policy statement lets a service invoke with no source condition",
-        fix="Replace the statement with one pinned to the rule or instance ARN "
-        "(--source-arn) and your account (--source-account).",
-        remedies=(
-            (
-                "Replace the statement on {function} that the message names with one "
-                "pinned to the rule or instance ARN: aws lambda remove-permission "
-                "--function-name {function_name}{qualifier_flag} --statement-id "
-                "<statement id>, then add-permission again with --source-arn and "
-                "--source-account {account}."
-            ),
-        ),
-        policy_field="warm.require_source_arn",
-    )
+    meta = rule_meta("WARM009")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult, setting
+from checker.rules.base import Rule, RuleResult, setting
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class FunctionTimeoutTooLong(Rule):
-    meta = RuleMeta(
-        id="WARM010",
-        slug="function-timeout-too-long",
-        severity="low",
-        title="A required function's timeout exceeds max_function_timeout",
-        fix="Lower the function's timeout to what Connect waits (8 s for a synchronous call).",
-        remedies=(
-            (
-                "Lower the timeout of {function_name} to what Connect waits (8 s): aws "
-                "lambda update-function-configuration --function-name {function_name} "
-                "--timeout 8, then publish a version and move the qualifier the flows "
-                "call ({qualifier}) to it."
-            ),
-        ),
-        policy_field="warm.max_function_timeout",
-    )
+    meta = rule_meta("WARM010")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 _KIND = {
     "dynamic": "a dynamic reference",
@@ -18,21 +19,7 @@ _KIND = {
 
 
 class UnresolvableLambdaReference(Rule):
-    meta = RuleMeta(
-        id="WARM011",
-        slug="unresolvable-lambda-reference",
-        severity="medium",
-        title="A flow invokes a Lambda or module through a reference warmcheck cannot resolve",
-        fix="Use a static function ARN in the flow, or list the possible functions in "
-        "extra_functions and waive this finding for the flow.",
-        remedies=(
-            (
-                "Use a static function ARN in flow {resource}, or list the functions it "
-                "may call in extra_functions and waive WARM011 for {resource_arn}."
-            ),
-        ),
-        policy_field="scope.flow_statuses",
-    )
+    meta = rule_meta("WARM011")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class LambdaNotAssociated(Rule):
-    meta = RuleMeta(
-        id="WARM012",
-        slug="lambda-not-associated",
-        severity="high",
-        title="A flow calls a Lambda that is not associated with its Connect instance",
-        fix="Associate the function with the instance (connect associate-lambda-function).",
-        remedies=(
-            (
-                "Associate {function} with instance {instance}: aws connect "
-                "associate-lambda-function --instance-id {instance_id} --function-arn "
-                "{function_arn}"
-            ),
-        ),
-        policy_field="scope.instances",
-    )
+    meta = rule_meta("WARM012")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.permissions import resource_policy_allows
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.domain.permissions import resource_policy_allows
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class ConnectCannotInvoke(Rule):
-    meta = RuleMeta(
-        id="WARM013",
-        slug="connect-cannot-invoke",
-        severity="high",
-        title="The function's resource policy does not let the Connect instance invoke it",
-        fix="Add a statement for connect.amazonaws.com with the instance ARN as source ARN.",
-        remedies=(
-            (
-                "Let instance {instance} invoke {function}: aws lambda add-permission "
-                "--function-name {function_name}{qualifier_flag} --statement-id "
-                "connect-{instance_id} --action lambda:InvokeFunction --principal "
-                "connect.amazonaws.com --source-arn {instance_arn} --source-account "
-                "{account}"
-            ),
-        ),
-        policy_field="scope.instances",
-    )
+    meta = rule_meta("WARM013")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

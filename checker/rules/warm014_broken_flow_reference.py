@@ -4,31 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class BrokenFlowReference(Rule):
-    meta = RuleMeta(
-        id="WARM014",
-        slug="broken-flow-reference",
-        severity="high",
-        title="A flow calls a Lambda function or flow module that does not exist",
-        fix="Fix the reference in the flow, or restore the function, alias or module.",
-        remedies=(
-            (
-                "Fix flow {resource}: it calls {function}, which does not exist; point "
-                "the block at an existing function and qualifier, or restore it."
-            ),
-            (
-                "Fix flow {resource}: point its Invoke module block at a module that "
-                "exists, or restore the module."
-            ),
-        ),
-        policy_field="scope.flow_statuses",
-    )
+    meta = rule_meta("WARM014")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WarmerFailing(Rule):
-    meta = RuleMeta(
-        id="WARM015",
-        slug="warmer-failing",
-        severity="high",
-        title="A warmer fired but its invocations failed, or it has not fired as scheduled",
-        fix="Read the warmer's FailedInvocations and the function's Errors/Throttles: restore "
-        "the invoke permission, fix the handler's warm path, or re-create the schedule.",
-        policy_field="evidence.metrics",
-    )
+    meta = rule_meta("WARM015")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class ColdStartsObserved(Rule):
-    meta = RuleMeta(
-        id="WARM016",
-        slug="cold-starts-observed",
-        severity="medium",
-        title="Callers met cold starts of the called qualifier inside the warm window",
-        fix="Warm more often (max_interval), warm more environments, or add provisioned "
-        "concurrency on the qualifier the flows call.",
-        policy_field="evidence.max_cold_starts",
-    )
+    meta = rule_meta("WARM016")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -5,22 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class TimeoutBudgetExceeded(Rule):
-    meta = RuleMeta(
-        id="WARM017",
-        slug="timeout-budget-exceeded",
-        severity="medium",
-        title="Observed duration (p99 plus the worst init) exceeds a calling block's time limit",
-        fix="Make the function faster on the Connect path, keep it warm so no caller pays the "
-        "init, or raise the block's InvocationTimeLimitSeconds (at most 8 s).",
-        policy_field="evidence.logs",
-    )
+    meta = rule_meta("WARM017")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WarmCapacityShort(Rule):
-    meta = RuleMeta(
-        id="WARM018",
-        slug="warm-capacity-short",
-        severity="medium",
-        title="Invocations spilled over the provisioned concurrency of the called qualifier",
-        fix="Raise the provisioned concurrency on the qualifier the flows call (or schedule it "
-        "with Application Auto Scaling for the busy hours).",
-        policy_field="evidence.metrics",
-    )
+    meta = rule_meta("WARM018")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

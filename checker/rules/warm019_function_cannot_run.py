@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class FunctionCannotRun(Rule):
-    meta = RuleMeta(
-        id="WARM019",
-        slug="function-cannot-run",
-        severity="high",
-        title="A required function cannot serve a call: reserved concurrency 0, Failed or Inactive",
-        fix="Delete the reserved concurrency of 0 (or set a real value), or fix and redeploy "
-        "the function until its state is Active.",
-    )
+    meta = rule_meta("WARM019")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -5,29 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class EvidenceIncomplete(Rule):
-    meta = RuleMeta(
-        id="WARM901",
-        slug="evidence-incomplete",
-        severity="high",
-        title="Some state could not be read, so the verdict cannot be trusted",
-        fix="Grant the read-only permissions in policies/iam/warmcheck-readonly.json, or fix "
-        "the resource named, and run again.",
-        remedies=(
-            (
-                "Make {resource} readable (policies/iam/warmcheck-readonly.json grants "
-                "every read warmcheck needs), then run again."
-            ),
-        ),
-        policy_field="scope",
-        phase="evidence",
-    )
+    meta = rule_meta("WARM901")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

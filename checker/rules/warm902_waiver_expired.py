@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WaiverExpired(Rule):
-    meta = RuleMeta(
-        id="WARM902",
-        slug="waiver-expired",
-        severity="medium",
-        title="A waiver has expired; the findings it covered count again",
-        fix="Fix the finding, or renew the waiver with a new expiry date and a reason.",
-        policy_field="waivers",
-        phase="policy",
-    )
+    meta = rule_meta("WARM902")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.rules.base import Rule, RuleMeta, RuleResult
+from checker.rules.base import Rule, RuleResult
+from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis
+    from checker.analysis.core import Analysis
 
 
 class WaiverUnused(Rule):
-    meta = RuleMeta(
-        id="WARM903",
-        slug="waiver-unused",
-        severity="low",
-        title="A waiver matched no finding",
-        fix="Delete the waiver (the drift it accepted is gone), or fix its rule or resource glob.",
-        policy_field="waivers",
-        phase="policy",
-    )
+    meta = rule_meta("WARM903")
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()

@@ -636,7 +636,7 @@ def _seed_metrics(
     (returned: its WARM015 corroborates WARM004). The datapoints are a minute before each hour
     ends, so they all lie inside the lookback that ends at the run's time.
     """
-    from checker.schedule import FiringSource, expected_firings
+    from checker.domain.schedule import FiringSource, expected_firings
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     specs = {spec.warmer.name: spec for spec in _FUNCTIONS if spec.warmer is not None}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from checker.arns import LATEST, resolve_function_reference
+from checker.domain.arns import LATEST, resolve_function_reference
 from checker.sandbox.paging import page
 from checker.sandbox.upstream import MotoUpstream
 from checker.sandbox.wire import ApiError, Caller, HttpRequest

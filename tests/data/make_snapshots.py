@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.snapshot import FunctionPolicy, FunctionVersion, Snapshot
+from checker.model.snapshot import FunctionPolicy, FunctionVersion, Snapshot
 from tests.scenario import (
     INSTANCE_ARN,
     Scenario,

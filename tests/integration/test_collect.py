@@ -19,8 +19,27 @@ import pytest
 
 from checker.collect import ALLOWED_OPERATIONS, Collection, collect
 from checker.collect.base import LAMBDA_BURST, LAMBDA_RATE_PER_SECOND
-from checker.flows import content_sha256, parse_flow_content
-from checker.policy import Policy
+from checker.domain.flows import content_sha256, parse_flow_content
+from checker.model.policy import Policy
+from checker.model.snapshot import (
+    ConnectInstance,
+    ContactFlow,
+    EventRule,
+    FlowModule,
+    FunctionAlias,
+    FunctionLogging,
+    FunctionPolicy,
+    FunctionVersion,
+    IamRole,
+    LambdaFunction,
+    ProvisionedConcurrency,
+    ReservedConcurrency,
+    RolePolicy,
+    RuleTarget,
+    Schedule,
+    ScheduleTarget,
+    Snapshot,
+)
 from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox
 from checker.sandbox.seeding import (
     UNIVERSAL_LAMBDA_INVOKE,
@@ -41,25 +60,6 @@ from checker.sandbox.seeding import (
     publish_version,
     put_provisioned_concurrency,
     put_warmer_rule,
-)
-from checker.snapshot import (
-    ConnectInstance,
-    ContactFlow,
-    EventRule,
-    FlowModule,
-    FunctionAlias,
-    FunctionLogging,
-    FunctionPolicy,
-    FunctionVersion,
-    IamRole,
-    LambdaFunction,
-    ProvisionedConcurrency,
-    ReservedConcurrency,
-    RolePolicy,
-    RuleTarget,
-    Schedule,
-    ScheduleTarget,
-    Snapshot,
 )
 
 pytestmark = pytest.mark.integration

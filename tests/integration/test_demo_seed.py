@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from checker.collect import collect
 from checker.engine import PolicyRef, evaluate
-from checker.policy import load_policy
+from checker.load.policy import load_policy
 from checker.sandbox import ENV_TO_REMOVE, Sandbox
 from checker.sandbox.demo import (
     ALIAS,

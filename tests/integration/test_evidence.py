@@ -16,8 +16,9 @@ import boto3
 import pytest
 
 from checker.collect import collect
-from checker.engine import PolicyRef, Report, evaluate
-from checker.policy import Policy
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.model.policy import Policy
+from checker.model.snapshot import Snapshot
 from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox
 from checker.sandbox.seeding import (
     SandboxClients,
@@ -26,7 +27,6 @@ from checker.sandbox.seeding import (
     create_lambda_role,
     put_warmer_rule,
 )
-from checker.snapshot import Snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -94,7 +94,7 @@ def policy(**evidence: Any) -> Policy:
     )
 
 
-def judge(chosen: Policy, snapshot: Snapshot) -> Report:
+def judge(chosen: Policy, snapshot: Snapshot) -> Evaluation:
     return evaluate(chosen, snapshot, NOW, policy_ref=PolicyRef("p.yaml", "0" * 64))
 
 

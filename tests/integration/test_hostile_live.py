@@ -21,9 +21,9 @@ import pytest
 
 from checker.collect import collect
 from checker.collect.base import ALLOWED_OPERATIONS
-from checker.engine import PolicyRef, Report, evaluate
-from checker.format import FORMATS
-from checker.policy import Policy
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.format.registry import FORMATS
+from checker.model.policy import Policy
 from checker.sandbox import FaultPlan, Sandbox, sandbox_environment
 from checker.sandbox.seeding import (
     SandboxClients,
@@ -205,7 +205,7 @@ def _policy(instances: str, window: str, *, evidence: bool = False) -> Policy:
     )
 
 
-def _run(sandbox: Sandbox, policy: Policy, deny: str | None) -> tuple[Report, dict[str, int]]:
+def _run(sandbox: Sandbox, policy: Policy, deny: str | None) -> tuple[Evaluation, dict[str, int]]:
     sandbox.set_faults(FaultPlan(access_denied=(deny,)) if deny else None)
     try:
         with sandbox_environment(sandbox.env()):
@@ -221,7 +221,7 @@ def _run(sandbox: Sandbox, policy: Policy, deny: str | None) -> tuple[Report, di
     return report, collection.calls
 
 
-def _verdicts(report: Report) -> set[tuple[str, str, str | None, str | None]]:
+def _verdicts(report: Evaluation) -> set[tuple[str, str, str | None, str | None]]:
     return {
         (f.rule, f.resource, f.function, f.warmer) for f in report.findings if f.rule != "WARM901"
     }

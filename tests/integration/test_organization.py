@@ -19,15 +19,16 @@ from typing import Any
 import pytest
 
 from checker.collect import collect
-from checker.policy import Policy, load_policy
+from checker.collect.shard import ShardFile, merge
+from checker.load.policy import load_policy
+from checker.model.policy import Policy
+from checker.model.snapshot import Shard, Snapshot
 from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox, sandbox_environment
 from checker.sandbox.organization import (
     ORGANIZATION_POLICY,
     OrganizationManifest,
     seed_organization,
 )
-from checker.shard import ShardFile, merge
-from checker.snapshot import Shard, Snapshot
 
 pytestmark = pytest.mark.integration
 

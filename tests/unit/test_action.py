@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from checker.cli import build_parser
-from checker.format import FORMATS
+from checker.format.registry import FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"

@@ -23,8 +23,8 @@ import yaml
 
 from checker.cli import build_parser
 from checker.errors import CheckerError
-from checker.format import find_format
-from checker.policy import Policy
+from checker.format.registry import find_format
+from checker.model.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

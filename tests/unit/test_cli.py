@@ -14,10 +14,10 @@ import pytest
 
 from checker.cli import main
 from checker.fix import fix_json_schema
-from checker.policy import policy_json_schema
-from checker.report import report_json_schema
-from checker.rules import ALL_RULES
-from checker.snapshot import snapshot_json_schema
+from checker.model.policy import policy_json_schema
+from checker.model.report import report_json_schema
+from checker.model.snapshot import snapshot_json_schema
+from checker.rules.registry import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

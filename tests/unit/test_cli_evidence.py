@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main, with_evidence
-from checker.policy import load_policy
+from checker.load.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHY_SNAPSHOT = ROOT / "tests" / "data" / "snapshots" / "healthy.json"

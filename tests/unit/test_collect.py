@@ -22,9 +22,9 @@ import pytest
 from checker.collect import Collection, ReadOnlyViolation, collect, collect_with
 from checker.collect import base as collect_base
 from checker.collect.base import NO_CREDENTIALS_MESSAGE, ClientFactory
-from checker.flows import content_sha256, parse_flow_content
-from checker.policy import Policy
-from checker.snapshot import FunctionVersion, Snapshot
+from checker.domain.flows import content_sha256, parse_flow_content
+from checker.model.policy import Policy
+from checker.model.snapshot import FunctionVersion, Snapshot
 
 ACCOUNT = "123456789012"
 EAST = "us-east-1"

@@ -1,4 +1,4 @@
-"""checker.documents: safe YAML/JSON loading and errors that name file:line:column and field."""
+"""checker.load.documents: safe YAML/JSON loading; errors name file:line:column and field."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 import pytest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from checker import documents
-from checker.documents import LoadedDocument, load_json, load_yaml, validation_error
 from checker.errors import InputFileError, PolicyError, SnapshotError
+from checker.load import documents
+from checker.load.documents import LoadedDocument, load_json, load_yaml, validation_error
 
 MB50 = 50 * 1024 * 1024
 

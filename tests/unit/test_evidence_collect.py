@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from checker.analysis.evidence import GET_METRIC_DATA_LIMIT, LAMBDA, MetricQuery, batches
 from checker.collect import ReadOnlyViolation, cloudwatch, collect_with, logs
 from checker.collect.base import (
     ALLOWED_OPERATIONS,
@@ -20,8 +21,7 @@ from checker.collect.base import (
     Recorder,
     allowed_operations,
 )
-from checker.evidence import GET_METRIC_DATA_LIMIT, LAMBDA, MetricQuery, batches
-from checker.policy import Policy
+from checker.model.policy import Policy
 from tests.unit.test_collect import ACCOUNT, EAST, NOW, FakeAws, denied, offline_env
 
 __all__ = ["offline_env"]  # the fixture, used by name

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker.schedule import CronExpression, FiringSource, expected_firings, parse_expression
+from checker.domain.schedule import CronExpression, FiringSource, expected_firings, parse_expression
 
 END = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

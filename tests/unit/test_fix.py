@@ -12,8 +12,9 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from checker.analysis import Analysis
+from checker.analysis.core import Analysis
 from checker.cli import build_parser, main
+from checker.domain.schedule import FiringSource, worst_gap
 from checker.engine import PolicyRef, evaluate
 from checker.fix import FIX_FORMATS, cloudformation, shell, terraform
 from checker.fix.model import (
@@ -31,9 +32,8 @@ from checker.fix.model import (
     UpdateScheduleStep,
 )
 from checker.fix.plan import POLICY_SIZE_LIMIT, build_plan
-from checker.policy import Policy
-from checker.schedule import FiringSource, worst_gap
-from checker.snapshot import (
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     ClockTime,
     FunctionAlias,
     FunctionPolicy,

@@ -1,4 +1,4 @@
-"""Attributes a flow sets itself resolve its Lambda and module references (checker.flows).
+"""Attributes a flow sets itself resolve its Lambda and module references (checker.domain.flows).
 
 Hand-written traps first, then the real Voicemail Express (VMX3) flows from tests/data.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from checker.flows import parse_flow_content
-from checker.snapshot import FlowContent, LambdaReference, ModuleReference
+from checker.domain.flows import parse_flow_content
+from checker.model.snapshot import FlowContent, LambdaReference, ModuleReference
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

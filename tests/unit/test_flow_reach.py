@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from checker.cli import main
-from checker.engine import PolicyRef, Report, evaluate
-from checker.flows import parse_flow_content
-from checker.snapshot import ContactFlow, FlowModule
+from checker.domain.flows import parse_flow_content
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.model.snapshot import ContactFlow, FlowModule
 from tests.scenario import (
     ACCOUNT,
     INSTANCE_ARN,
@@ -30,7 +30,7 @@ OTHER_ACCOUNT = "210987654321"
 VMX3 = Path(__file__).resolve().parents[1] / "data" / "corpus" / "vmx3"
 
 
-def run(scenario: Scenario) -> Report:
+def run(scenario: Scenario) -> Evaluation:
     return evaluate(default_policy(), scenario.snapshot(), NOW, policy_ref=REF)
 
 
@@ -42,7 +42,7 @@ def add_function(scenario: Scenario, name: str) -> None:
     scenario.associations.append(fn_arn(name))
 
 
-def rules(report: Report) -> list[str]:
+def rules(report: Evaluation) -> list[str]:
     return sorted(f.rule for f in report.findings)
 
 

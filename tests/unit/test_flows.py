@@ -1,4 +1,4 @@
-"""checker.flows: reading Lambda and module references out of the Connect flow language."""
+"""checker.domain.flows: reading Lambda and module references out of the Connect flow language."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.flows import (
+from checker.domain.flows import (
     ModuleWalk,
     content_sha256,
     parse_flow_content,
     reachable_modules,
 )
-from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
+from checker.model.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "flows"
 CORPUS = DATA.parent / "corpus" / "flows"  # real flows, provenance in tests/data/provenance.json

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from checker.engine import PolicyRef, Report, evaluate
+from checker.engine import Evaluation, PolicyRef, evaluate
 from checker.format import html, markdown
 from checker.format.evidence_view import text_bar
-from checker.snapshot import FunctionLogging
+from checker.model.snapshot import FunctionLogging
 from tests.evidence_scenario import (
     FIRED,
     evidence_policy,
@@ -24,7 +24,7 @@ REF = PolicyRef("policy.yaml", "0" * 64)
 REQUIRED = (fn_arn("crm-lookup", "prod"), fn_arn("billing"))
 
 
-def metrics_report() -> Report:
+def metrics_report() -> Evaluation:
     snapshot = with_metrics(
         healthy().snapshot(),
         REQUIRED,

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.engine import CoverageEntry, PolicyRef, Report, RuleOutcome
-from checker.findings import SEVERITIES, AppliedWaiver, Finding
-from checker.format import FORMATS, find_format, html
+from checker.domain.schedule import CronExpression, FiringSource, parse_expression
+from checker.engine import CoverageEntry, Evaluation, PolicyRef, RuleOutcome
+from checker.format import html
+from checker.format.registry import FORMATS, find_format
 from checker.format.week_strip import (
     WEEK,
     cron_firings,
@@ -24,9 +25,9 @@ from checker.format.week_strip import (
     monday_of,
     week_strip,
 )
-from checker.rules import ALL_RULES
+from checker.model.findings import SEVERITIES, AppliedWaiver, Finding
+from checker.rules.registry import ALL_RULES
 from checker.rules.warm001_missing_warmer import MissingWarmer
-from checker.schedule import CronExpression, FiringSource, parse_expression
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -382,8 +383,8 @@ def test_business_hours_window_is_drawn_as_rectangles(tmp_path: Path) -> None:
 
 def synthetic_report(
     findings: tuple[Finding, ...], coverage: tuple[CoverageEntry, ...], policy: str = "p.yaml"
-) -> Report:
-    return Report(
+) -> Evaluation:
+    return Evaluation(
         policy=PolicyRef(policy, "0" * 64),
         accounts=("123456789012",),
         regions=("us-east-1",),

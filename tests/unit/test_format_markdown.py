@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.engine import CoverageEntry, PolicyRef, Report, RuleOutcome
-from checker.findings import AppliedWaiver, Finding
-from checker.format import FORMATS, find_format, markdown
-from checker.rules import ALL_RULES, Rule
+from checker.engine import CoverageEntry, Evaluation, PolicyRef, RuleOutcome
+from checker.format import markdown
+from checker.format.registry import FORMATS, find_format
+from checker.model.findings import AppliedWaiver, Finding
+from checker.rules.base import Rule
+from checker.rules.registry import ALL_RULES
 from checker.rules.warm001_missing_warmer import MissingWarmer
 from checker.rules.warm003_warm_gap_too_long import WarmGapTooLong
 from checker.rules.warm901_evidence_incomplete import EvidenceIncomplete
@@ -65,7 +67,7 @@ def report(
     findings: list[Finding],
     coverage: tuple[CoverageEntry, ...] = (),
     fail_on: str = "low",
-) -> Report:
+) -> Evaluation:
     outcomes = tuple(
         RuleOutcome(
             rule.meta,
@@ -76,7 +78,7 @@ def report(
         )
         for rule in ALL_RULES
     )
-    return Report(
+    return Evaluation(
         policy=PolicyRef("policies/warm-policy.yaml", "0" * 64),
         accounts=("123456789012",),
         regions=("us-east-1",),

@@ -15,8 +15,8 @@ import pytest
 from checker import __version__
 from checker.cli import main
 from checker.engine import PolicyRef, evaluate
-from checker.format import FORMATS, find_format
-from checker.rules import ALL_RULES
+from checker.format.registry import FORMATS, find_format
+from checker.rules.registry import ALL_RULES
 from tests.scenario import NOW, default_policy, healthy
 
 ROOT = Path(__file__).resolve().parents[2]

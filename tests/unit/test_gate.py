@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from checker.cli import main
-from checker.engine import PolicyRef, Report, evaluate
-from checker.policy import Policy
-from checker.snapshot import CollectionFailure, FunctionVersion
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.model.policy import Policy
+from checker.model.snapshot import CollectionFailure, FunctionVersion
 from tests.scenario import ACCOUNT, NOW, default_policy, fn_arn, healthy
 
 REF = PolicyRef("policy.yaml", "0" * 64)
@@ -51,7 +51,7 @@ def run(
     baseline: frozenset[str] = frozenset(),
     fail_on: str = "low",
     scenario: Any = None,
-) -> Report:
+) -> Evaluation:
     snapshot = (scenario or drifted()).snapshot()
     return evaluate(
         policy, snapshot, NOW, policy_ref=REF, fail_on=fail_on, today=today, baseline=baseline

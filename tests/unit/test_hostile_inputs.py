@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.display import json_document, shown, shown_document, xml_text
-from checker.flows import parse_flow_content
-from checker.snapshot import (
+from checker.domain.flows import parse_flow_content
+from checker.format.escape import json_document, shown, shown_document, xml_text
+from checker.load.snapshot import load_snapshot
+from checker.load.untrusted_json import MAX_DEPTH, UntrustedJsonError, check_depth, loads
+from checker.model.snapshot import (
     ClockTime,
     CollectionFailure,
     ContactFlow,
@@ -32,9 +34,7 @@ from checker.snapshot import (
     HoursOfOperation,
     OpenInterval,
     ProvisionedConcurrency,
-    load_snapshot,
 )
-from checker.untrusted_json import MAX_DEPTH, UntrustedJsonError, check_depth, loads
 from tests.hostile import (
     ALL_FORMATS,
     DEEP_ARRAY,
@@ -907,7 +907,7 @@ def test_aws_data_errors_while_judging_a_function_are_warm901(
 ) -> None:
     """Whatever interpreting a function's state raises among AWS_DATA_ERRORS makes that
     function unknown with a WARM901, never a crash."""
-    from checker import analysis as analysis_module
+    from checker.analysis import core as analysis_module
     from checker.engine import PolicyRef, evaluate
     from tests.scenario import NOW, default_policy
 
@@ -958,7 +958,7 @@ def test_a_lone_surrogate_in_a_lambda_reference_is_collected_and_evaluated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What `collect` does with a flow's Content: hash it, parse it, write the snapshot."""
-    from checker.flows import content_sha256
+    from checker.domain.flows import content_sha256
 
     content = json.dumps(flow_document([fn_arn("billing") + "\ud800"]), ensure_ascii=False)
     assert len(content_sha256(content)) == 64

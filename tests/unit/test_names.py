@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from checker.engine import PolicyRef, Report, evaluate
+from checker.domain.names import name_for, report_names
+from checker.engine import Evaluation, PolicyRef, evaluate
 from checker.format import html, junit, markdown, sarif
 from checker.format import json as json_format
 from checker.format.display import display, fix_of, named_message, status_label
-from checker.names import name_for, report_names
-from checker.rules import ALL_RULES, Rule
+from checker.rules.base import Rule
+from checker.rules.registry import ALL_RULES
 from tests.scenario import (
     INSTANCE_ARN,
     NOW,
@@ -31,7 +32,7 @@ from tests.scenario import (
 REF = PolicyRef("policy.yaml", "0" * 64)
 
 
-def run(scenario: Scenario) -> Report:
+def run(scenario: Scenario) -> Evaluation:
     return evaluate(default_policy(), scenario.snapshot(), NOW, policy_ref=REF)
 
 

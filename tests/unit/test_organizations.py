@@ -23,11 +23,12 @@ from checker.collect.organizations import (
     parse_shard,
     shard_of,
 )
+from checker.collect.shard import ShardFile, combine_functions, merge
 from checker.engine import evaluate
 from checker.errors import PolicyError, SnapshotError
-from checker.policy import Organization, load_policy
-from checker.shard import ShardFile, combine_functions, merge
-from checker.snapshot import (
+from checker.load.policy import load_policy
+from checker.model.policy import Organization
+from checker.model.snapshot import (
     AccountOutcome,
     FunctionPolicy,
     LambdaFunction,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.permissions import (
+from checker.domain.permissions import (
     PolicyDocument,
     PolicyDocumentError,
     Principal,

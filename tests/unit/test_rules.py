@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 import pytest
 
-from checker.engine import PolicyRef, Report, evaluate
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.snapshot import (
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.model.findings import Finding
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     FunctionAlias,
     FunctionLogging,
     FunctionPolicy,
@@ -65,15 +65,15 @@ from tests.scenario import (
 REF = PolicyRef("policy.yaml", "0" * 64)
 
 
-def run(scenario: Scenario, policy: Policy | None = None) -> Report:
+def run(scenario: Scenario, policy: Policy | None = None) -> Evaluation:
     return evaluate(policy or default_policy(), scenario.snapshot(), NOW, policy_ref=REF)
 
 
-def rules_of(report: Report) -> list[str]:
+def rules_of(report: Evaluation) -> list[str]:
     return sorted(f.rule for f in report.findings)
 
 
-def only(report: Report, rule: str) -> Finding:
+def only(report: Evaluation, rule: str) -> Finding:
     found = [f for f in report.findings if f.rule == rule]
     assert len(found) == 1, report.findings
     return found[0]
@@ -902,7 +902,7 @@ BILLING = fn_arn("billing")
 REQUIRED = (CRM, BILLING)
 
 
-def judge_snapshot(snapshot: Snapshot, policy: Policy | None = None) -> Report:
+def judge_snapshot(snapshot: Snapshot, policy: Policy | None = None) -> Evaluation:
     """Judged with a policy asking for exactly the evidence the snapshot holds (by default)."""
     if policy is None:
         held = snapshot.evidence
@@ -918,7 +918,7 @@ def metrics_run(
     scenario: Scenario | None = None,
     policy: Policy | None = None,
     **kwargs: Any,
-) -> Report:
+) -> Evaluation:
     snapshot = with_metrics((scenario or healthy()).snapshot(), REQUIRED, changes, **kwargs)
     return judge_snapshot(snapshot, policy)
 
@@ -1196,7 +1196,7 @@ HOUR = NOW - timedelta(hours=3)
 
 def logs_run(
     *readings: LogReading, scenario: Scenario | None = None, policy: Policy | None = None
-) -> Report:
+) -> Evaluation:
     snapshot = with_logs(_logged(scenario or healthy()).snapshot(), *readings)
     return judge_snapshot(snapshot, policy)
 

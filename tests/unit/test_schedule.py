@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checker.errors import ScheduleExpressionError
-from checker.schedule import (
+from checker.domain.schedule import (
     AtExpression,
     CronExpression,
     RateExpression,
     parse_expression,
     weekly_intervals,
 )
+from checker.errors import ScheduleExpressionError
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -6,11 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker.analysis import HORIZON as ENGINE_HORIZON
-from checker.errors import ScheduleExpressionError, UsageError
-from checker.policy import WeeklyRange, WeeklyWindow
-from checker.schedule import FiringSource, Gap, clear_caches, weekly_intervals, worst_gap
-from checker.schedule_check import (
+from checker.domain.schedule import FiringSource, Gap, clear_caches, weekly_intervals, worst_gap
+from checker.domain.schedule_check import (
     HORIZON,
     ScheduleCheck,
     check_expression,
@@ -20,6 +17,8 @@ from checker.schedule_check import (
     parse_window_option,
     render_schedule_check,
 )
+from checker.errors import ScheduleExpressionError, UsageError
+from checker.model.policy import WeeklyRange, WeeklyWindow
 
 MINUTE = 60
 HOUR = 3600
@@ -519,4 +518,6 @@ def test_the_same_inputs_give_the_same_result_whatever_is_cached() -> None:
 
 
 def test_the_year_searched_is_the_engines_horizon() -> None:
-    assert HORIZON == ENGINE_HORIZON
+    # One horizon for `schedule`, the engine and Connect's hours: a year, so every weekday,
+    # daylight-saving change and `L`/`W`/`#` case a schedule has is inside it.
+    assert timedelta(days=365) == HORIZON

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from checker.domain.schedule import FiringSource, Gap, weekly_intervals, worst_gap
 from checker.errors import ScheduleExpressionError
-from checker.schedule import FiringSource, Gap, weekly_intervals, worst_gap
 
 MINUTE = 60
 HOUR = 3600

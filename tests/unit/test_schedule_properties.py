@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pyawscron import AWSCron
 
-from checker.schedule import CronExpression, FiringSource, Gap, parse_expression, worst_gap
+from checker.domain.schedule import CronExpression, FiringSource, Gap, parse_expression, worst_gap
 
 SETTINGS = settings(
     deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from checker.analysis import UNIVERSAL_LAMBDA_INVOKE
-from checker.engine import PolicyRef, Report, evaluate
-from checker.policy import Policy, load_policy
-from checker.snapshot import ConnectInstance, RuleTarget, Snapshot
+from checker.analysis.core import UNIVERSAL_LAMBDA_INVOKE
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.load.policy import load_policy
+from checker.model.policy import Policy
+from checker.model.snapshot import ConnectInstance, RuleTarget, Snapshot
 from checker.starter_policy import looks_secret, starter_policy
 from tests.data.make_snapshots import drift
 from tests.scenario import (
@@ -38,7 +39,7 @@ CRM = fn_arn("crm-lookup", "prod")
 BILLING = fn_arn("billing")
 
 
-def starter(snapshot: Snapshot, tmp_path: Path) -> tuple[str, Policy, Report]:
+def starter(snapshot: Snapshot, tmp_path: Path) -> tuple[str, Policy, Evaluation]:
     """The starter text, the policy it loads as, and its report on the same snapshot."""
     text = starter_policy(snapshot, now=NOW)
     policy = load_text(text, tmp_path)
@@ -52,7 +53,7 @@ def load_text(text: str, tmp_path: Path, name: str = "warm-policy.yaml") -> Poli
     return load_policy(path).policy
 
 
-def rules_of(report: Report) -> list[str]:
+def rules_of(report: Evaluation) -> list[str]:
     return sorted(finding.rule for finding in report.findings)
 
 

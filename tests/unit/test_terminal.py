@@ -8,12 +8,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from checker.engine import PolicyRef, Report, evaluate
-from checker.terminal import CollectionProgress, Terminal
+from checker.cli.terminal import CollectionProgress, Terminal
+from checker.engine import Evaluation, PolicyRef, evaluate
 from tests.scenario import NOW, default_policy, healthy
 
 
-def drifted_report() -> Report:
+def drifted_report() -> Evaluation:
     scenario = healthy()
     scenario.rules = []
     return evaluate(default_policy(), scenario.snapshot(), NOW, policy_ref=PolicyRef("p", "0" * 64))

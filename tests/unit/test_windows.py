@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from checker.engine import PolicyRef, Report, evaluate
-from checker.policy import Policy
-from checker.snapshot import (
+from checker.engine import Evaluation, PolicyRef, evaluate
+from checker.model.policy import Policy
+from checker.model.snapshot import (
     ClockTime,
     EffectiveDay,
     HoursConfig,
@@ -88,11 +88,11 @@ def billing_warmed_by(scenario: Scenario, expression: str, timezone: str = "UTC"
     scenario.roles = [invoke_role("scheduler-warmer", fn_arn("billing"))]
 
 
-def run(scenario: Scenario, window: object) -> Report:
+def run(scenario: Scenario, window: object) -> Evaluation:
     return evaluate(policy(window), scenario.snapshot(), NOW, policy_ref=REF)
 
 
-def billing(report: Report) -> tuple[str, int | None]:
+def billing(report: Evaluation) -> tuple[str, int | None]:
     entry = next(c for c in report.coverage if c.function == fn_arn("billing"))
     return entry.status, entry.worst_gap_seconds
 

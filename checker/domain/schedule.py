@@ -25,13 +25,16 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from checker.display import shown
 from checker.errors import ScheduleExpressionError
+from checker.format.escape import shown
+
+HORIZON = timedelta(days=365)
+"""How far ahead warmcheck looks for a schedule's worst gap (its check, and Connect's hours)."""
 
 DAY = 86400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -39,6 +42,7 @@ _FAR = 1 << 62
 _MAX_FLEXIBLE_MINUTES = 1440
 
 __all__ = [
+    "HORIZON",
     "AtExpression",
     "CronExpression",
     "DaySpec",

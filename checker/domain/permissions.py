@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import unquote
 
-from checker import untrusted_json
+from checker.load import untrusted_json
 
 Effect = Literal["Allow", "Deny"]
 Outcome = Literal["allowed", "denied", "unknown"]

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date as date_type
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,15 +23,13 @@ from pydantic import (
     JsonValue,
     StrictBool,
     Tag,
-    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from checker.arns import FunctionKey, parse_function_arn
-from checker.documents import SourceMap, StrictNumbersModel, load_yaml, validation_error
-from checker.errors import PolicyError
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.load.documents import StrictNumbersModel
 
 POLICY_VERSION = 1
 DEFAULT_POLICY_PATH = "policies/warm-policy.yaml"
@@ -167,7 +164,7 @@ def _window_kind(value: Any) -> str | None:
     return None
 
 
-Window = Annotated[
+WarmWindow = Annotated[
     Annotated[Literal["always"], Tag("always")]
     | Annotated[HoursOfOperationWindow, Tag("hours")]
     | Annotated[WeeklyWindow, Tag("weekly")],
@@ -302,7 +299,7 @@ class Scope(PolicyModel):
 
 class Warm(PolicyModel):
     max_interval: Duration = Field(default=300, description="Longest allowed gap (90s, 5m, 1h).")
-    window: Window = Field(default="always", description="When the functions must be warm.")
+    window: WarmWindow = Field(default="always", description="When the functions must be warm.")
     payload: JsonValue = Field(
         default=None,
         description="The exact JSON a warm invocation must carry; null: only a target with no "
@@ -375,7 +372,7 @@ class Override(PolicyModel):
     )
     required: StrictBool | None = None
     max_interval: Duration | None = None
-    window: Window | None = None
+    window: WarmWindow | None = None
     accept: list[WarmSourceKind] | None = None
     max_function_timeout: Duration | None = None
 
@@ -400,7 +397,7 @@ class Waiver(PolicyModel):
     @field_validator("rule")
     @classmethod
     def _check_rule(cls, value: str) -> str:
-        from checker.rules import find_rule  # the registry imports the policy models
+        from checker.rules.catalogue import find_rule
 
         meta = find_rule(value)
         if meta is None:
@@ -476,59 +473,3 @@ class FunctionSettings:
 
 def policy_json_schema() -> dict[str, Any]:
     return Policy.model_json_schema()
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedPolicy:
-    policy: Policy
-    path: str
-    sha256: str
-    source: SourceMap
-    data: Any = None  # the parsed YAML, to tell a written field from a defaulted one
-
-    def line_of(self, policy_field: str) -> int | None:
-        """The line of a dotted field ("warm.max_interval", "waivers[0].expires"): where it is
-        written, else the key of its nearest written parent, else None (all defaults)."""
-        steps: list[str | int] = []
-        for part in policy_field.split("."):
-            name, _, rest = part.partition("[")
-            if name:
-                steps.append(name)
-            for index in filter(None, rest.replace("[", "").split("]")):
-                steps.append(int(index))
-        written: list[str | int] = []
-        node = self.data
-        for step in steps:
-            found, node = _child(node, step)
-            if not found:
-                break
-            written.append(step)
-        if not written:
-            return None
-        position = self.source.locate(written, key=True)
-        return position[0] if position is not None else None
-
-
-def _child(node: Any, step: str | int) -> tuple[bool, Any]:
-    if isinstance(node, list) and isinstance(step, int) and step < len(node):
-        return True, node[step]
-    if isinstance(node, dict) and isinstance(step, str) and step in node:
-        return True, node[step]
-    return False, None
-
-
-def load_policy(path: str | Path) -> LoadedPolicy:
-    """Read and validate a policy file; every problem is a PolicyError naming file:line:col."""
-    document = load_yaml(Path(path), error_cls=PolicyError)
-    try:
-        policy = Policy.model_validate(document.data)
-    except ValidationError as error:
-        raise validation_error(
-            error,
-            document,
-            str(path),
-            error_cls=PolicyError,
-            model=Policy,
-            hint="see `warmcheck schema policy` and policies/warm-policy.yaml",
-        ) from None
-    return LoadedPolicy(policy, str(path), document.sha256, document.source, document.data)

@@ -21,9 +21,9 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from checker.display import shown
-from checker.engine import Report
+from checker.engine import Evaluation
 from checker.format.display import fix_of, headline_text, named_message, set_aside_text
+from checker.format.escape import shown
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold magenta"}
@@ -66,7 +66,7 @@ class Terminal:
         for text in progress.lines():
             self.console.print(text, markup=False)
 
-    def summary(self, report: Report, written: list[Path]) -> None:
+    def summary(self, report: Evaluation, written: list[Path]) -> None:
         verdict = report.verdict
         headline = f"warmcheck: {verdict.upper()}: {headline_text(report)}"
         aside = set_aside_text(report)

@@ -21,14 +21,39 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from checker import __version__
-from checker.display import shown
-from checker.documents import load_json, validation_error
-from checker.engine import FAIL_ON_CHOICES, PolicyRef, Report, evaluate
+from checker.cli.terminal import Terminal
+from checker.collect.shard import ShardFile
+from checker.collect.shard import merge as merge_shards
+from checker.domain.schedule_check import (
+    check_expression,
+    parse_window_option,
+    render_schedule_check,
+)
+from checker.engine import FAIL_ON_CHOICES, Evaluation, PolicyRef, evaluate
 from checker.errors import BaselineError, CheckerError, PolicyError, UsageError
 from checker.fix import FIX_FORMATS, fix_json_schema
 from checker.fix.model import FixPlanV1
 from checker.fix.run import fix_summary, make_plan, render_plan
-from checker.format import DEFAULT_FORMATS, FORMATS, Format, find_format
+from checker.format.escape import shown
+from checker.format.registry import DEFAULT_FORMATS, FORMATS, Format, find_format
+from checker.load.documents import load_json, validation_error
+from checker.load.policy import LoadedPolicy, load_policy
+from checker.load.snapshot import load_snapshot
+from checker.model.policy import (
+    DEFAULT_POLICY_PATH,
+    Policy,
+    Scope,
+    parse_duration,
+    policy_json_schema,
+)
+from checker.model.report import ReportV1, report_json_schema
+from checker.model.snapshot import (
+    ACCOUNT_OUTCOMES,
+    NO_CREDENTIALS_CODE,
+    Shard,
+    Snapshot,
+    snapshot_json_schema,
+)
 from checker.output import (
     Append,
     Replace,
@@ -38,31 +63,9 @@ from checker.output import (
     check_file,
     publish,
 )
-from checker.policy import (
-    DEFAULT_POLICY_PATH,
-    LoadedPolicy,
-    Policy,
-    Scope,
-    load_policy,
-    parse_duration,
-    policy_json_schema,
-)
-from checker.report import ReportV1, report_json_schema
-from checker.rules import all_metadata, find_rule
 from checker.rules.base import DOCS_DIR
-from checker.schedule_check import check_expression, parse_window_option, render_schedule_check
-from checker.shard import ShardFile
-from checker.shard import merge as merge_shards
-from checker.snapshot import (
-    ACCOUNT_OUTCOMES,
-    NO_CREDENTIALS_CODE,
-    Shard,
-    Snapshot,
-    load_snapshot,
-    snapshot_json_schema,
-)
+from checker.rules.catalogue import all_metadata, find_rule
 from checker.starter_policy import starter_policy
-from checker.terminal import Terminal
 
 EXIT_PASS, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_BUG = 0, 1, 2, 3, 4
 # Works wherever warmcheck is installed, not only inside its repository.
@@ -637,7 +640,7 @@ def _evaluate_and_report(
     summary_to: str | None = None,
     output: str | None = None,
     compact: bool = False,
-    finish: Callable[[Report], Report] | None = None,
+    finish: Callable[[Evaluation], Evaluation] | None = None,
 ) -> int:
     report = _judge(
         loaded,
@@ -673,8 +676,8 @@ def _judge(
     summary_to: str | None = None,
     output: str | None = None,
     compact: bool = False,
-    finish: Callable[[Report], Report] | None = None,
-) -> Report:
+    finish: Callable[[Evaluation], Evaluation] | None = None,
+) -> Evaluation:
     """Evaluate, write every report, and show the summary: what `check` and `demo` share.
 
     `finish` adjusts the report before it is written (`iac` names template resources)."""
@@ -927,7 +930,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 # Shipped inside the package, so `warmcheck demo` works from any folder once installed.
-DEMO_POLICY = Path(__file__).resolve().parent / "sandbox" / "demo-policy.yaml"
+DEMO_POLICY = Path(__file__).resolve().parent.parent / "sandbox" / "demo-policy.yaml"
 
 
 def _shown_path(path: Path) -> str:
@@ -1034,7 +1037,7 @@ def _format(name: str) -> Format:
     return fmt
 
 
-def _render(name: str, report: Report) -> str:
+def _render(name: str, report: Evaluation) -> str:
     return _format(name).render(report)
 
 
@@ -1061,7 +1064,7 @@ def check_outputs(
         check_append(Path(summary), "--summary-to")
 
 
-def report_files(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Replace]:
+def report_files(report: Evaluation, out_dir: Path, formats: Sequence[str]) -> list[Replace]:
     """Every requested report rendered in full (nothing is written here)."""
     return [
         Replace(out_dir / _format(name).filename, _format(name).render(report), "--out-dir", True)

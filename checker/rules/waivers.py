@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from fnmatch import fnmatchcase
 
-from checker.findings import AppliedWaiver, Finding
-from checker.policy import Waiver
-from checker.rules import find_rule
+from checker.model.findings import AppliedWaiver, Finding
+from checker.model.policy import Waiver
+from checker.rules.catalogue import find_rule
 
 
 @dataclass(slots=True)

@@ -44,8 +44,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from checker import untrusted_json
 from checker.errors import InputFileError
+from checker.load import untrusted_json
 
 __all__ = [
     "MAX_YAML_BYTES",

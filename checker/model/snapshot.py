@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, Strict, ValidationError, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, Strict, field_validator
 
-from checker.display import json_document
-from checker.documents import StrictNumbersModel, load_json, validation_error
-from checker.errors import SnapshotError
+from checker.format.escape import json_document
+from checker.load.documents import StrictNumbersModel
 
 SNAPSHOT_VERSION: Final = 1
 COLLECTED_AT_RANGE: Final = (1970, 9000)
@@ -494,30 +492,3 @@ def _sorted_collections(value: Any) -> Any:
 
 def snapshot_json_schema() -> dict[str, Any]:
     return Snapshot.model_json_schema()
-
-
-def load_snapshot(path: str | Path) -> Snapshot:
-    """Read and validate a snapshot file; every problem is a SnapshotError naming file:line:col."""
-    document = load_json(Path(path), error_cls=SnapshotError)
-    if isinstance(document.data, dict) and document.data.get("version") not in (None, 1):
-        line, column = document.source.locate(["version"]) or (None, None)
-        raise SnapshotError(
-            str(path),
-            f"snapshot version {document.data.get('version')!r} is not supported "
-            f"(this warmcheck reads version {SNAPSHOT_VERSION})",
-            line=line,
-            column=column,
-            field="version",
-            hint="collect a new snapshot with `warmcheck collect --out FILE`",
-        )
-    try:
-        return Snapshot.model_validate(document.data)
-    except ValidationError as error:
-        raise validation_error(
-            error,
-            document,
-            str(path),
-            error_cls=SnapshotError,
-            model=Snapshot,
-            hint="see `warmcheck schema snapshot`",
-        ) from None

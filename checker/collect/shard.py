@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.errors import SnapshotError
-from checker.snapshot import LambdaFunction, OrganizationScan, Shard, Snapshot
+from checker.model.snapshot import LambdaFunction, OrganizationScan, Shard, Snapshot
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from checker import untrusted_json
-from checker.arns import connect_resource_id, parse_arn, resolve_function_reference
-from checker.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
+from checker.domain.arns import connect_resource_id, parse_arn, resolve_function_reference
+from checker.load import untrusted_json
+from checker.model.snapshot import FlowContent, FlowModule, LambdaReference, ModuleReference
 
 INVOKE_LAMBDA = "InvokeLambdaFunction"
 INVOKE_MODULE = "InvokeFlowModule"

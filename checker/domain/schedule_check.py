@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from checker.errors import ScheduleExpressionError, UsageError
-from checker.policy import WeeklyRange, WeeklyWindow
-from checker.schedule import (
+from checker.domain.schedule import (
+    HORIZON,
     AtExpression,
     CronExpression,
     FiringSource,
@@ -34,6 +33,8 @@ from checker.schedule import (
     weekly_intervals,
     worst_gap,
 )
+from checker.errors import ScheduleExpressionError, UsageError
+from checker.model.policy import WeeklyRange, WeeklyWindow
 
 __all__ = [
     "HORIZON",
@@ -50,8 +51,6 @@ __all__ = [
     "render_schedule_check",
 ]
 
-HORIZON = timedelta(days=365)
-"""How far ahead the worst gap is looked for: the engine's horizon (checker.analysis.HORIZON)."""
 MAX_NEXT_COUNT = 1000
 MAX_FLEXIBLE_WINDOW_MINUTES = 1440  # Scheduler's largest FlexibleTimeWindow.MaximumWindowInMinutes
 _NEAR_OFFSET_CHANGE = timedelta(days=7)

@@ -18,13 +18,10 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from checker import untrusted_json
-from checker.arns import FunctionKey, parse_function_arn, resolve_function_reference
-from checker.display import shown
-from checker.errors import ScheduleExpressionError
-from checker.evidence import judge as judge_evidence
-from checker.flows import reachable_modules
-from checker.permissions import (
+from checker.analysis.evidence import judge as judge_evidence
+from checker.domain.arns import FunctionKey, parse_function_arn, resolve_function_reference
+from checker.domain.flows import reachable_modules
+from checker.domain.permissions import (
     PolicyDocument,
     PolicyDocumentError,
     Verdict,
@@ -32,14 +29,8 @@ from checker.permissions import (
     parse_policy,
     resource_policy_allows,
 )
-from checker.policy import (
-    FunctionSettings,
-    HoursOfOperationWindow,
-    Policy,
-    WarmSourceKind,
-    WeeklyWindow,
-)
-from checker.schedule import (
+from checker.domain.schedule import (
+    HORIZON,
     AtExpression,
     CronExpression,
     FiringSource,
@@ -50,7 +41,17 @@ from checker.schedule import (
     weekly_intervals,
     worst_gap,
 )
-from checker.snapshot import (
+from checker.errors import ScheduleExpressionError
+from checker.format.escape import shown
+from checker.load import untrusted_json
+from checker.model.policy import (
+    FunctionSettings,
+    HoursOfOperationWindow,
+    Policy,
+    WarmSourceKind,
+    WeeklyWindow,
+)
+from checker.model.snapshot import (
     ConnectInstance,
     ContactFlow,
     FlowContent,
@@ -62,9 +63,8 @@ from checker.snapshot import (
 )
 
 if TYPE_CHECKING:
-    from checker.waivers import WaiverUsage
+    from checker.rules.waivers import WaiverUsage
 
-HORIZON = timedelta(days=365)
 INVOKE = "lambda:InvokeFunction"
 UNIVERSAL_LAMBDA_INVOKE = "arn:aws:scheduler:::aws-sdk:lambda:invoke"
 _ENABLED_RULE_STATES = frozenset({"ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
@@ -100,7 +100,7 @@ Cause = Literal[
     "cannot-invoke",
     "gap",
 ]
-Window = Sequence[tuple[datetime, datetime]] | None
+WindowIntervals = Sequence[tuple[datetime, datetime]] | None
 
 # What interpreting AWS state can raise (a zone that is not IANA, a date at the edge of the
 # calendar, hours ending at 24:59, a number too long to convert). Caught where that state is
@@ -128,7 +128,7 @@ class Problem:
 
 
 @dataclass(slots=True)
-class Holder:
+class ReferencingFlow:
     """A flow or module in scope whose content holds Lambda references."""
 
     arn: str
@@ -205,7 +205,7 @@ class Analysis:
         self._unread = {error.resource for error in snapshot.errors if error.resource}
         self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
         self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
-        self._windows: dict[str, Window] = {}
+        self._windows: dict[str, WindowIntervals] = {}
         # Flows and rules name the same functions over and over: parse each ARN, and check each
         # constant payload, once.
         self._keys: dict[str, FunctionKey | None] = {}
@@ -216,7 +216,7 @@ class Analysis:
         self.scanned_accounts = frozenset(snapshot.accounts) or {
             i.account for i in snapshot.instances
         }
-        self.holders: dict[str, Holder] = {}
+        self.holders: dict[str, ReferencingFlow] = {}
         self.missing_modules: dict[str, list[str]] = defaultdict(list)
         self.required: dict[FunctionKey, RequiredFunction] = {}
         self.excluded: set[FunctionKey] = set()
@@ -271,7 +271,7 @@ class Analysis:
                     if not self._error_covers(flow.arn):
                         self.problems.append(Problem(flow.arn, "the flow's content was not read"))
                     continue
-                self._add_holder(flow.arn, flow.name, instance, flow.content, flow.arn)
+                self._add_referencing_flow(flow.arn, flow.name, instance, flow.content, flow.arn)
                 if not flow.content.readable:
                     continue
                 if instance.modules is None and flow.content.module_references:
@@ -322,9 +322,9 @@ class Analysis:
             if not self._error_covers(module.arn):
                 self.problems.append(Problem(module.arn, "the module's content was not read"))
             return
-        self._add_holder(module.arn, module.name, instance, module.content, flow_arn)
+        self._add_referencing_flow(module.arn, module.name, instance, module.content, flow_arn)
 
-    def _add_holder(
+    def _add_referencing_flow(
         self,
         arn: str,
         name: str,
@@ -334,7 +334,7 @@ class Analysis:
     ) -> None:
         holder = self.holders.get(arn)
         if holder is None:
-            holder = self.holders[arn] = Holder(arn, name, instance, content)
+            holder = self.holders[arn] = ReferencingFlow(arn, name, instance, content)
             if not content.readable:
                 self.problems.append(
                     Problem(arn, f"the content could not be read: {content.error or 'unreadable'}")
@@ -707,7 +707,7 @@ class Analysis:
 
     # --- windows and gaps -----------------------------------------------------------------------
 
-    def window_intervals(self, required: RequiredFunction) -> Window | str:
+    def window_intervals(self, required: RequiredFunction) -> WindowIntervals | str:
         """UTC intervals when the function must be warm (None: always), or why unknown."""
         window = required.settings.window
         if window == "always":
@@ -777,7 +777,7 @@ class Analysis:
                     return hours
         return f"hours of operation {name!r} were not found in the Connect instance"
 
-    def gap(self, sources: Sequence[WarmSource], window: Window) -> Gap:
+    def gap(self, sources: Sequence[WarmSource], window: WindowIntervals) -> Gap:
         distinct = {s.firing for s in sources if s.firing is not None}
         # Most functions have one warmer: nothing to order, and repr is not cheap.
         firings = tuple(distinct) if len(distinct) < 2 else tuple(sorted(distinct, key=repr))

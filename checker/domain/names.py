@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from checker.arns import parse_arn, parse_function_arn
-from checker.findings import Finding
-from checker.snapshot import Snapshot
+from checker.domain.arns import parse_arn, parse_function_arn
+from checker.model.findings import Finding
+from checker.model.snapshot import Snapshot
 
 _FLOW = re.compile(r"^(?P<instance>arn:[^:]+:connect:[^:]*:[^:]*:instance/[^/]+)/(?P<kind>[^/]+)/")
 

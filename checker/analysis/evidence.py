@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from checker.arns import FunctionKey, parse_function_arn
-from checker.schedule import expected_firings
-from checker.snapshot import EventRule, LogReading, MetricReading, Schedule
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.domain.schedule import expected_firings
+from checker.model.snapshot import EventRule, LogReading, MetricReading, Schedule
 
 if TYPE_CHECKING:
-    from checker.analysis import Analysis, WarmSource
+    from checker.analysis.core import Analysis, WarmSource
 
 EVENTS = "AWS/Events"
 SCHEDULER = "AWS/Scheduler"

@@ -1,0 +1,1 @@
+"""AWS's semantics, pure: ARNs, the flow language, IAM evaluation, schedule math."""

@@ -1,0 +1,1 @@
+"""Reading what users and AWS hand warmcheck: bounded JSON, YAML with line numbers."""

@@ -1,0 +1,1 @@
+"""Data only: the policy, the snapshot, findings and the versioned report, as models."""
