@@ -36,6 +36,7 @@ from checker.domain.schedule import (
     FiringSource,
     Gap,
     RateExpression,
+    ScheduleMemory,
     check_zone,
     parse_expression,
     weekly_intervals,
@@ -205,6 +206,8 @@ class Analysis:
         self._unread = {error.resource for error in snapshot.errors if error.resource}
         self._policy_docs: dict[tuple[str, str], PolicyDocument | str | None] = {}
         self._gaps: dict[tuple[tuple[FiringSource, ...], str], Gap] = {}
+        # What gap searches learn about expressions, shared by this evaluation's searches only.
+        self.schedule_memory = ScheduleMemory()
         self._windows: dict[str, WindowIntervals] = {}
         # Flows and rules name the same functions over and over: parse each ARN, and check each
         # constant payload, once.
@@ -783,7 +786,9 @@ class Analysis:
         firings = tuple(distinct) if len(distinct) < 2 else tuple(sorted(distinct, key=repr))
         cache_key = (firings, repr(window) if window is not None else "always")
         if cache_key not in self._gaps:
-            self._gaps[cache_key] = worst_gap(firings, window, self.now, self.horizon_end)
+            self._gaps[cache_key] = worst_gap(
+                firings, window, self.now, self.horizon_end, self.schedule_memory
+            )
         return self._gaps[cache_key]
 
     def display_zone(self, assessment: Assessment) -> str:

@@ -339,7 +339,9 @@ def _judge_metrics(analysis: Analysis, judgement: RuntimeJudgement, readings: _R
             continue
         key = source.target
         entry = WarmerEvidence(source.arn, key.arn)
-        entry.expected = expected_firings(source.firing, evidence.start, evidence.end)
+        entry.expected = expected_firings(
+            source.firing, evidence.start, evidence.end, analysis.schedule_memory
+        )
         _, errors, throttles = lambda_side(key, source.arn)
         if source.kind == "eventbridge_rule":
             _judge_rule(source, entry, readings, errors, throttles, settings.min_expected_firings)

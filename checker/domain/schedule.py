@@ -49,6 +49,7 @@ __all__ = [
     "FiringSource",
     "Gap",
     "RateExpression",
+    "ScheduleMemory",
     "clear_caches",
     "expected_firings",
     "parse_expression",
@@ -723,42 +724,60 @@ def _local_day_firings(cron: CronExpression, zone: _Zone, local_day: int) -> tup
 
 # --- day patterns ---------------------------------------------------------------------------
 
-_PATTERN_IDS: dict[tuple[int, ...], int] = {}
-_PATTERNS: list[tuple[int, ...]] = []
 
+class ScheduleMemory:
+    """What gap searches and firing counts learn about expressions, kept for one evaluation.
 
-def _intern(times: tuple[int, ...]) -> int | None:
-    """A small integer for a day's firing seconds (None: it does not fire that day)."""
-    if not times:
-        return None
-    found = _PATTERN_IDS.get(times)
-    if found is None:
-        found = len(_PATTERNS)
-        _PATTERNS.append(times)
-        _PATTERN_IDS[times] = found
-    return found
+    Day patterns, per-day pattern ids, unions of several sources and converted windows repeat
+    across the functions of one snapshot (thousands of warmers share a handful of expressions),
+    so one evaluation keeps one memory and passes it to every `worst_gap`/`expected_firings`
+    call; a call without one gets a fresh memory. Nothing lives at module level, so nothing
+    outlives, or leaks between, the runs that built it.
+    """
 
+    def __init__(self) -> None:
+        self.pattern_ids: dict[tuple[int, ...], int] = {}
+        self.patterns: list[tuple[int, ...]] = []
+        self.regular_days: dict[tuple[str, int, bool, bool, bool], int | None] = {}
+        self.local_days: dict[tuple[str, str, int], tuple[int, ...]] = {}
+        self.irregular_days: dict[tuple[str, str, int], int | None] = {}
+        self.day_ids: dict[tuple[str, str, int, int], tuple[int | None, ...]] = {}
+        self.union_days: dict[tuple[tuple[int, int], ...], _UnionDay] = {}
+        self.union_keys: dict[tuple[object, ...], _DayKeys] = {}
+        self.windows: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+        self.near_transition: dict[tuple[str, int], bool] = {}
 
-_REGULAR_DAYS: dict[tuple[str, int, bool, bool, bool], int | None] = {}
-_LOCAL_DAYS: dict[tuple[str, str, int], tuple[int, ...]] = {}
-_IRREGULAR_DAYS: dict[tuple[str, str, int], int | None] = {}
-_DAY_IDS: dict[tuple[str, str, int, int], tuple[int | None, ...]] = {}
+    def intern(self, times: tuple[int, ...]) -> int | None:
+        """A small integer for a day's firing seconds (None: it does not fire that day)."""
+        if not times:
+            return None
+        found = self.pattern_ids.get(times)
+        if found is None:
+            found = len(self.patterns)
+            self.patterns.append(times)
+            self.pattern_ids[times] = found
+        return found
 
+    def local_day(self, cron: CronExpression, zone: _Zone, local_day: int) -> tuple[int, ...]:
+        key = (cron.text, zone.name, local_day)
+        found = self.local_days.get(key)
+        if found is None:
+            found = self.local_days[key] = _local_day_firings(cron, zone, local_day)
+        return found
 
-def _cached_local_day(cron: CronExpression, zone: _Zone, local_day: int) -> tuple[int, ...]:
-    key = (cron.text, zone.name, local_day)
-    found = _LOCAL_DAYS.get(key)
-    if found is None:
-        found = _LOCAL_DAYS[key] = _local_day_firings(cron, zone, local_day)
-    return found
+    def union_day(self, key: tuple[tuple[int, int], ...]) -> _UnionDay:
+        found = self.union_days.get(key)
+        if found is None:
+            found = self.union_days[key] = _UnionDay(key, self.patterns)
+        return found
 
 
 def _cron_day_ids(
-    cron: CronExpression, zone: _Zone, first: int, last: int
+    cron: CronExpression, zone: _Zone, first: int, last: int, memory: ScheduleMemory
 ) -> tuple[int | None, ...]:
     """Pattern id of each UTC day first..last for one cron in one zone (cached per horizon)."""
     key = (cron.text, zone.name, first, last)
-    cached = _DAY_IDS.get(key)
+    cached = memory.day_ids.get(key)
     if cached is not None:
         return cached
     flags = cron._day_flags(first - 1, last + 1)
@@ -773,7 +792,7 @@ def _cron_day_ids(
         # Local days day-1..day+1 are the only ones that can fire inside UTC day `day`.
         if offset is not None:
             regular_key = (cron.text, offset, before, today, after)
-            if regular_key not in _REGULAR_DAYS:
+            if regular_key not in memory.regular_days:
                 times: list[int] = []
                 for shift, fires in ((-1, before), (0, today), (1, after)):
                     if fires:
@@ -782,24 +801,24 @@ def _cron_day_ids(
                         lo = bisect_left(seconds, -move)
                         hi = bisect_left(seconds, DAY - move)
                         times += [second + move for second in seconds[lo:hi]]
-                _REGULAR_DAYS[regular_key] = _intern(tuple(times))
-            ids.append(_REGULAR_DAYS[regular_key])
+                memory.regular_days[regular_key] = memory.intern(tuple(times))
+            ids.append(memory.regular_days[regular_key])
         else:
             irregular_key = (cron.text, zone.name, day)
-            if irregular_key not in _IRREGULAR_DAYS:
+            if irregular_key not in memory.irregular_days:
                 start = day * DAY
                 times = []
                 for local_day, fires in ((day - 1, before), (day, today), (day + 1, after)):
                     if fires:
                         # Firings are in time order across local days: slice, no sort.
-                        instants = _cached_local_day(cron, zone, local_day)
+                        instants = memory.local_day(cron, zone, local_day)
                         lo = bisect_left(instants, start)
                         hi = bisect_left(instants, start + DAY)
                         times += [instant - start for instant in instants[lo:hi]]
-                _IRREGULAR_DAYS[irregular_key] = _intern(tuple(times))
-            ids.append(_IRREGULAR_DAYS[irregular_key])
+                memory.irregular_days[irregular_key] = memory.intern(tuple(times))
+            ids.append(memory.irregular_days[irregular_key])
     result = tuple(ids)
-    _DAY_IDS[key] = result
+    memory.day_ids[key] = result
     return result
 
 
@@ -820,17 +839,19 @@ class _UnionDay:
     most suffix[j+1] - times[j]: whatever the delays, some later firing is invoked by then.
     """
 
-    def __init__(self, key: tuple[tuple[int, int], ...]) -> None:
+    def __init__(
+        self, key: tuple[tuple[int, int], ...], patterns: Sequence[tuple[int, ...]]
+    ) -> None:
         if len(key) == 1:
             pattern_id, flexible = key[0]
-            self.times = list(_PATTERNS[pattern_id])
+            self.times = list(patterns[pattern_id])
             # One source: deadlines grow with the times, so each is its own suffix minimum.
             suffix = [instant + flexible for instant in self.times]
             suffix.append(_FAR)
         else:
             merged: dict[int, int] = {}
             for pattern_id, flexible in key:
-                for instant in _PATTERNS[pattern_id]:
+                for instant in patterns[pattern_id]:
                     deadline = instant + flexible
                     if merged.get(instant, _FAR) > deadline:
                         merged[instant] = deadline
@@ -883,16 +904,6 @@ class _UnionDay:
                 (length, times[first + n]) for n, length in enumerate(lengths) if length > threshold
             )
         return tuple(sorted(chosen, key=lambda item: (item[1], -item[0])))
-
-
-_UNION_DAYS: dict[tuple[tuple[int, int], ...], _UnionDay] = {}
-
-
-def _union_day(key: tuple[tuple[int, int], ...]) -> _UnionDay:
-    found = _UNION_DAYS.get(key)
-    if found is None:
-        found = _UNION_DAYS[key] = _UnionDay(key)
-    return found
 
 
 # --- sources and gaps -------------------------------------------------------------------------
@@ -970,19 +981,25 @@ def _classify(
 
 
 def _window_intervals(
-    window: Sequence[tuple[datetime, datetime]] | None, low: int, high: int
+    window: Sequence[tuple[datetime, datetime]] | None,
+    low: int,
+    high: int,
+    memory: ScheduleMemory,
 ) -> list[tuple[int, int]]:
+    """Window intervals as seconds clipped to [low, high); the engine passes one window many
+    times, so the conversion is kept on its (hashable) contents."""
     if window is None:
         return [(low, high)] if low < high else []
-    return _converted_window(tuple(window), low, high)
+    key = (tuple(window), low, high)
+    found = memory.windows.get(key)
+    if found is None:
+        found = memory.windows[key] = _converted_window(tuple(window), low, high)
+    return found
 
 
-@lru_cache(maxsize=64)
 def _converted_window(
     window: tuple[tuple[datetime, datetime], ...], low: int, high: int
 ) -> list[tuple[int, int]]:
-    """Window intervals as seconds clipped to [low, high); the engine passes one window many
-    times, so the conversion is cached on its (hashable) contents."""
     clipped = []
     for begin, finish in window:
         begin_s = max(_seconds(begin, "window start"), low)
@@ -1017,25 +1034,26 @@ class _DayKeys:
         return cls(tuple(keys), tuple(run_end), tuple(next_firing))
 
 
-_UNION_KEYS: dict[tuple[object, ...], _DayKeys] = {}
-
-
-def _union_keys(crons: list[_CronSource], first: int, last: int) -> _DayKeys:
+def _union_keys(
+    crons: list[_CronSource], first: int, last: int, memory: ScheduleMemory
+) -> _DayKeys:
     """The union pattern key of every UTC day first..last (None: nothing fires that day)."""
     cache_key = (
         first,
         last,
         *((c.cron.text, c.zone.name, c.flexible, c.low, c.high) for c in crons),
     )
-    cached = _UNION_KEYS.get(cache_key)
+    cached = memory.union_keys.get(cache_key)
     if cached is not None:
         return cached
     columns = []
     for source in crons:
-        column = _cron_day_ids(source.cron, source.zone, first, last)
+        column = _cron_day_ids(source.cron, source.zone, first, last, memory)
         if source.low is not None or source.high is not None:
             column = tuple(
-                None if pattern_id is None else _bounded(pattern_id, day, source.low, source.high)
+                None
+                if pattern_id is None
+                else _bounded(pattern_id, day, source.low, source.high, memory)
                 for day, pattern_id in enumerate(column, first)
             )
         columns.append(column)
@@ -1048,19 +1066,21 @@ def _union_keys(crons: list[_CronSource], first: int, last: int) -> _DayKeys:
             parts = [(pid, w) for pid, w in zip(ids, flexible, strict=True) if pid is not None]
             made[ids] = tuple(sorted(parts)) if parts else None
         keys.append(made[ids])
-    result = _UNION_KEYS[cache_key] = _DayKeys.of(keys)
+    result = memory.union_keys[cache_key] = _DayKeys.of(keys)
     return result
 
 
-def _bounded(pattern_id: int, day: int, low: int | None, high: int | None) -> int | None:
+def _bounded(
+    pattern_id: int, day: int, low: int | None, high: int | None, memory: ScheduleMemory
+) -> int | None:
     """A day's pattern restricted to a source's [start, end] (both inclusive)."""
     start = day * DAY
     low_rel = -1 if low is None else low - start
     high_rel = DAY if high is None else high - start
     if low_rel <= 0 and high_rel >= DAY:
         return pattern_id
-    times = _PATTERNS[pattern_id]
-    return _intern(tuple(t for t in times if low_rel <= t <= high_rel))
+    times = memory.patterns[pattern_id]
+    return memory.intern(tuple(t for t in times if low_rel <= t <= high_rel))
 
 
 class _Worst:
@@ -1128,6 +1148,7 @@ def worst_gap(
     window: Sequence[tuple[datetime, datetime]] | None,
     start: datetime,
     end: datetime,
+    memory: ScheduleMemory | None = None,
 ) -> Gap:
     """Longest time between consecutive warm invocations of all `sources` together.
 
@@ -1135,8 +1156,9 @@ def worst_gap(
     [start, end)) counts. A gap is clipped to its window interval: the first invocation must come
     within the gap of the opening, and the time from the last invocation to the closing counts.
     """
+    memory = ScheduleMemory() if memory is None else memory
     horizon_low, horizon_high = _seconds(start, "start"), _seconds(end, "end")
-    intervals = _window_intervals(window, horizon_low, horizon_high)
+    intervals = _window_intervals(window, horizon_low, horizon_high, memory)
     crons, rates, exact = _classify(sources)
     if not intervals:
         return Gap(0, None, None, exact)
@@ -1144,8 +1166,8 @@ def worst_gap(
     if crons:
         first_day = intervals[0][0] // DAY
         last_day = (intervals[-1][1] - 1) // DAY
-        keys = _union_keys(crons, first_day, last_day)
-        _scan(keys, first_day, intervals, worst)
+        keys = _union_keys(crons, first_day, last_day, memory)
+        _scan(keys, first_day, intervals, worst, memory)
     else:
         for low, high in intervals:
             worst.offer(high - low, low)
@@ -1158,7 +1180,11 @@ def worst_gap(
 
 
 def _scan(
-    day_keys: _DayKeys, first_day: int, intervals: list[tuple[int, int]], worst: _Worst
+    day_keys: _DayKeys,
+    first_day: int,
+    intervals: list[tuple[int, int]],
+    worst: _Worst,
+    memory: ScheduleMemory,
 ) -> None:
     """Walk each window interval day by day, jumping over runs of days that repeat."""
     keys, run_end, next_firing = day_keys.keys, day_keys.run_end, day_keys.next_firing
@@ -1209,10 +1235,10 @@ def _scan(
             following = next_firing[index]
             following_key = keys[following] if following >= 0 else None
             if following_key is not None:
-                later = (following - index) * DAY + _union_day(following_key).suffix[0]
+                later = (following - index) * DAY + memory.union_day(following_key).suffix[0]
                 clip = later if later < clip else clip
             clip = 2 * DAY if clip > 2 * DAY else clip
-            portion = _union_day(key).portion(day_low, day_high, clip, cap, threshold)
+            portion = memory.union_day(key).portion(day_low, day_high, clip, cap, threshold)
             day += 1
             if portion is None:
                 streak_key, streak = None, 0
@@ -1280,17 +1306,11 @@ def weekly_intervals(
 
 
 def clear_caches() -> None:
-    """Forget every cached pattern and parse (benchmarks use it to time a cold start)."""
-    _PATTERN_IDS.clear()
-    _PATTERNS.clear()
-    _REGULAR_DAYS.clear()
-    _IRREGULAR_DAYS.clear()
-    _LOCAL_DAYS.clear()
-    _converted_window.cache_clear()
-    _DAY_IDS.clear()
-    _UNION_DAYS.clear()
-    _UNION_KEYS.clear()
-    _NEAR_TRANSITION.clear()
+    """Forget the parsed expressions and zones (benchmarks use it to time a cold start).
+
+    The only two module-level caches: bounded, and holding immutable values derived from their
+    text alone; everything a search learns lives in its `ScheduleMemory`.
+    """
     _parse_cached.cache_clear()
     _zone.cache_clear()
 
@@ -1312,20 +1332,22 @@ def format_gap_length(seconds: int) -> str:
 # --- expected firings (runtime evidence) ---------------------------------------------------
 
 
-_NEAR_TRANSITION: dict[tuple[str, int], bool] = {}
-
-
-def _near_transition(zone: _Zone, local_day: int) -> bool:
-    """Whether the zone's offset changes within a day of this local day (cached)."""
+def _near_transition(zone: _Zone, local_day: int, memory: ScheduleMemory) -> bool:
+    """Whether the zone's offset changes within a day of this local day."""
     key = (zone.name, local_day)
-    found = _NEAR_TRANSITION.get(key)
+    found = memory.near_transition.get(key)
     if found is None:
         base = local_day * DAY
-        found = _NEAR_TRANSITION[key] = bool(zone.transitions(base - DAY, base + 2 * DAY))
+        found = memory.near_transition[key] = bool(zone.transitions(base - DAY, base + 2 * DAY))
     return found
 
 
-def expected_firings(source: FiringSource, start: datetime, end: datetime) -> int:
+def expected_firings(
+    source: FiringSource,
+    start: datetime,
+    end: datetime,
+    memory: ScheduleMemory | None = None,
+) -> int:
     """How many times `source` fires in (start, end], inside its own start/end dates.
 
     A rate's phase is unknown (AWS counts from creation), so a rate gives the fewest firings it
@@ -1347,14 +1369,15 @@ def expected_firings(source: FiringSource, start: datetime, end: datetime) -> in
     if isinstance(parsed, AtExpression):
         return 0  # one-time schedules are never warm sources
     zone = _zone(source.timezone)
+    memory = ScheduleMemory() if memory is None else memory
     count = 0
     # A local day can start up to 14 h either side of its UTC day: look one day further out.
     for local_day in range(low // DAY - 1, high // DAY + 2):
         if not parsed.matches_date(date.fromordinal(local_day + _EPOCH_ORDINAL)):
             continue
         base = local_day * DAY
-        if _near_transition(zone, local_day):
-            firings = _cached_local_day(parsed, zone, local_day)
+        if _near_transition(zone, local_day, memory):
+            firings = memory.local_day(parsed, zone, local_day)
             count += bisect_right(firings, high) - bisect_right(firings, low)
             continue
         # No offset change near this day: its firings are its seconds shifted, count by bisect.

@@ -28,6 +28,7 @@ from checker.domain.schedule import (
     FiringSource,
     Gap,
     RateExpression,
+    ScheduleMemory,
     format_gap_length,
     parse_expression,
     weekly_intervals,
@@ -343,7 +344,8 @@ def check_expression(
     horizon_end = now + HORIZON
     intervals = _window_intervals(window, now, horizon_end)
     source = FiringSource(expression, timezone, flexible_window_minutes)
-    gap = worst_gap([source], intervals, now, horizon_end)
+    memory = ScheduleMemory()
+    gap = worst_gap([source], intervals, now, horizon_end, memory)
     gap_zone = window.timezone if window is not None else timezone
     display = timezone if timezone != "UTC" or window is None else window.timezone
     notes: list[str] = []
@@ -369,7 +371,7 @@ def check_expression(
             firings.append(Firing(instant, instant.astimezone(info)))
         recurs = False
         if gap.end is not None and gap.seconds > 0:
-            later = worst_gap([source], intervals, gap.end, horizon_end)
+            later = worst_gap([source], intervals, gap.end, horizon_end, memory)
             recurs = later.seconds >= gap.seconds
         description = describe_gap(gap, gap_zone, recurs=recurs) + flexible_note
         if len(firings) < next_count:

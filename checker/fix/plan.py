@@ -221,7 +221,13 @@ class _Builder:
         if isinstance(window, str):
             return _manual_draft(f"cannot build a schedule for {key.arn}: {window}")
         for candidate in self._warmer_candidates(key, limit, settings.window, settings.accept):
-            gap = worst_gap(candidate.firings, window, self.analysis.now, self.analysis.horizon_end)
+            gap = worst_gap(
+                candidate.firings,
+                window,
+                self.analysis.now,
+                self.analysis.horizon_end,
+                self.analysis.schedule_memory,
+            )
             if gap.seconds <= limit:
                 return candidate.draft
         accepted = ", ".join(settings.accept)

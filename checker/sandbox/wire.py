@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
@@ -24,10 +24,8 @@ from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 # Signing names that differ from botocore's service name (the name clients and keys use).
 _SIGNING_ALIASES = {"monitoring": "cloudwatch", "eventbridge": "events"}
+_SERVICES = 32  # more than the sandbox serves: each model and route table is loaded once
 
-_models: dict[str, ServiceModel] = {}
-_routes: dict[str, list[_Route]] = {}
-_models_lock = threading.Lock()
 _botocore_session = botocore.session.get_session()
 
 
@@ -114,14 +112,10 @@ class _Route:
     literal_chars: int
 
 
+@lru_cache(maxsize=_SERVICES)
 def service_model(service: str) -> ServiceModel:
-    """botocore's model for a service, loaded once per process."""
-    with _models_lock:
-        model = _models.get(service)
-        if model is None:
-            model = _botocore_session.get_service_model(service)
-            _models[service] = model
-        return model
+    """botocore's model for a service: static data, loaded once per process (a handful exist)."""
+    return _botocore_session.get_service_model(service)
 
 
 def caller_of(request: HttpRequest) -> Caller | None:
@@ -173,7 +167,8 @@ def _query_action(request: HttpRequest) -> str | None:
     return None
 
 
-def _compile_routes(service: str) -> list[_Route]:
+@lru_cache(maxsize=_SERVICES)
+def _compile_routes(service: str) -> tuple[_Route, ...]:
     model = service_model(service)
     routes = []
     for name in model.operation_names:
@@ -201,17 +196,12 @@ def _compile_routes(service: str) -> list[_Route]:
         routes.append(
             _Route(name, http.get("method", "POST"), re.compile(f"^{regex}/?$"), static, literal)
         )
-    return routes
+    return tuple(routes)
 
 
 def match_route(service: str, request: HttpRequest) -> tuple[str, dict[str, str]] | None:
     """The rest operation whose method and ``requestUri`` fit the request best, with its labels."""
-    with _models_lock:
-        routes = _routes.get(service)
-    if routes is None:
-        routes = _compile_routes(service)
-        with _models_lock:
-            _routes[service] = routes
+    routes = _compile_routes(service)
     query = request.query
     best: tuple[int, int, _Route, re.Match[str]] | None = None
     for route in routes:
@@ -360,18 +350,15 @@ def _length(meta: Mapping[str, Any], length: int, name: str) -> list[str]:
     return []
 
 
-_patterns: dict[str, re.Pattern[str] | None] = {}
-
-
+@lru_cache(maxsize=1024)
 def _pattern(source: str | None) -> re.Pattern[str] | None:
+    """A model's `pattern` compiled once (bounded: the models hold a few hundred)."""
     if source is None:
         return None
-    if source not in _patterns:
-        try:
-            _patterns[source] = re.compile(source)
-        except re.error:  # Java-only syntax such as \P{C}: AWS checks it, the sandbox cannot
-            _patterns[source] = None
-    return _patterns[source]
+    try:
+        return re.compile(source)
+    except re.error:  # Java-only syntax such as \P{C}: AWS checks it, the sandbox cannot
+        return None
 
 
 def _jsonable(shape: Shape, value: Any) -> Any:

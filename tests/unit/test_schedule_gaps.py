@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker.domain.schedule import FiringSource, Gap, weekly_intervals, worst_gap
+from checker.domain.schedule import (
+    FiringSource,
+    Gap,
+    ScheduleMemory,
+    expected_firings,
+    weekly_intervals,
+    worst_gap,
+)
 from checker.errors import ScheduleExpressionError
 
 MINUTE = 60
@@ -253,3 +260,23 @@ def test_bad_sources_and_times_are_rejected() -> None:
         gap(FiringSource("cron(0 * * * ? *)", flexible_window_minutes=1441))
     with pytest.raises(ValueError, match="aware"):
         worst_gap([], None, datetime(2024, 1, 1), at(1))
+
+
+def test_a_memory_is_owned_by_its_caller_and_changes_no_answer() -> None:
+    berlin = weekly_intervals("Europe/Berlin", [(WEEKDAYS, 8 * 60, 18 * 60)], MONDAY, at(60))
+    cases = [
+        ([FiringSource("cron(0/5 7-17 ? * MON-FRI *)", "Europe/Berlin")], berlin),
+        ([FiringSource("cron(0/10 * * * ? *)"), FiringSource("cron(5/10 * * * ? *)")], None),
+        ([FiringSource("cron(0 8 L * ? *)", "America/New_York", 5)], None),
+    ]
+    fresh = [worst_gap(sources, window, MONDAY, at(60)) for sources, window in cases]
+    memory = ScheduleMemory()
+    shared = [worst_gap(sources, window, MONDAY, at(60), memory) for sources, window in cases]
+    # Asked again in another order, through the same memory: the same gaps.
+    again = [worst_gap(s, w, MONDAY, at(60), memory) for s, w in reversed(cases)][::-1]
+    assert shared == fresh == again
+    # What the searches learnt stayed with the caller.
+    assert memory.patterns
+    assert memory.day_ids
+    first = FiringSource("cron(0/5 * * * ? *)")
+    assert expected_firings(first, MONDAY, at(1), memory) == expected_firings(first, MONDAY, at(1))
