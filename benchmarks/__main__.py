@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from benchmarks import (
     collect_bench,
+    documents_bench,
     engine_bench,
     evidence_bench,
     organization_bench,
@@ -16,6 +17,7 @@ for bench in (
     organization_engine_bench,
     schedule_bench,
     evidence_bench,
+    documents_bench,
     collect_bench,
     organization_bench,
 ):

@@ -563,7 +563,8 @@ def test_json_keys_with_odd_characters_render_quoted(tmp_path: Path) -> None:
     assert error.field == 'functions["arn:aws:lambda:us-east-1:1:function:f"].t'
 
 
-def test_large_json_is_fast(tmp_path: Path) -> None:
+def test_a_large_snapshot_is_read_and_its_last_value_located(tmp_path: Path) -> None:
+    # How fast is `make bench` (benchmarks/documents_bench.py): timing is not asserted here.
     items = [
         {"arn": f"arn:aws:lambda:us-east-1:123456789012:function:fn-{index}", "n": index}
         for index in range(120_000)
@@ -571,15 +572,9 @@ def test_large_json_is_fast(tmp_path: Path) -> None:
     text = json.dumps({"version": 1, "functions": items, "tail": {"last": True}}, indent=2)
     assert len(text) > 10_000_000
     path = write(tmp_path, text, "snapshot.json")
-    started = time.perf_counter()
-    json.loads(text)
-    baseline = time.perf_counter() - started
-    started = time.perf_counter()
     doc = load_json(path, error_cls=SnapshotError)
-    assert time.perf_counter() - started < 3 * baseline + 0.5
-    started = time.perf_counter()
+    assert doc.data == json.loads(text)
     position = doc.source.locate(["functions", 119_999, "n"])
-    assert time.perf_counter() - started < 3 * baseline + 0.5
     assert position is not None
     assert text.splitlines()[position[0] - 1][position[1] - 1 :] == "119999"
     # The first key needs no sibling decoded; the container scan is then reused.
