@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from checker.cli import cyclic_gc_paused
+from checker.cli.reports import cyclic_gc_paused
 from checker.domain import permissions
 from checker.domain.flows import attribute_values, parse_flow_content
 from checker.engine import PolicyRef, evaluate

@@ -29,7 +29,7 @@ RUNS = 2
 def _child() -> None:
     """Build the snapshot, evaluate it RUNS times; print one JSON line of measurements."""
     from benchmarks.engine_bench import build
-    from checker.cli import cyclic_gc_paused
+    from checker.cli.reports import cyclic_gc_paused
     from checker.domain import permissions
     from checker.engine import PolicyRef, evaluate
     from checker.model.policy import Policy

@@ -1315,8 +1315,9 @@ def clear_caches() -> None:
     _zone.cache_clear()
 
 
-def format_gap_length(seconds: int) -> str:
-    """A gap in the unit people think in: 45 s, 65 min, 2 h 5 min, 3 d 4 h."""
+def readable_duration(seconds: int) -> str:
+    """A duration (a gap, a period, a limit) in the unit people think in: 45 s, 65 min, 2 h 5 min,
+    3 d 4 h."""
     if seconds < 60:
         return f"{seconds} s"
     total = seconds // 60

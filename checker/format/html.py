@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 
 from checker import __version__
+from checker.domain.schedule import readable_duration
 from checker.engine import CoverageEntry, Evaluation
 from checker.format.base import Format
 from checker.format.display import (
@@ -33,7 +34,6 @@ from checker.format.evidence_view import html_section as html_evidence
 from checker.format.markdown import coverage_order, gap_minutes
 from checker.format.week_strip import RateBand, WeekStrip, week_strip
 from checker.model.findings import SEVERITIES, SEVERITY_RANK, Finding
-from checker.rules.base import minutes
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -580,7 +580,7 @@ def _strips(report: Evaluation) -> list[str]:
     ]
     for index, (entry, strip) in enumerate(zip(entries, strips, strict=True)):
         gap = (
-            f" · worst gap {_e(minutes(entry.worst_gap_seconds))}"
+            f" · worst gap {_e(readable_duration(entry.worst_gap_seconds))}"
             if entry.worst_gap_seconds
             else ""
         )
@@ -751,7 +751,7 @@ def _gap(
         middle = (x0 + x1) / 2
         x0, x1 = middle - 1.5, middle + 1.5
     seconds = entry.worst_gap_seconds or 0
-    label = f"worst gap {minutes(seconds)}: {_when(begin)} to {_until(finish)} UTC"
+    label = f"worst gap {readable_duration(seconds)}: {_when(begin)} to {_until(finish)} UTC"
     anchor, text_x = ("end", x1) if x0 > PAD_X + WEEK_WIDTH / 2 else ("start", x0)
     return [
         (

@@ -15,10 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from checker.domain.schedule import CronExpression, FiringSource, RateExpression, parse_expression
+from checker.domain.schedule import (
+    CronExpression,
+    FiringSource,
+    RateExpression,
+    parse_expression,
+    readable_duration,
+)
 from checker.engine import CoverageEntry
 from checker.errors import ScheduleExpressionError
-from checker.rules.base import minutes
 
 WEEK = timedelta(days=7)
 _FIRST_BATCH = 64
@@ -39,9 +44,9 @@ class RateBand:
 
     @property
     def label(self) -> str:
-        text = f"every {minutes(self.period_seconds)}, phase unknown"
+        text = f"every {readable_duration(self.period_seconds)}, phase unknown"
         if self.flexible_seconds:
-            text += f", flexible window {minutes(self.flexible_seconds)}"
+            text += f", flexible window {readable_duration(self.flexible_seconds)}"
         return text
 
 

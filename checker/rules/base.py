@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from checker.domain.arns import LATEST, parse_arn, parse_function_arn
-from checker.domain.schedule import format_gap_length
 from checker.format.escape import shown, shown_document
 from checker.model.findings import Finding, fingerprint
 from checker.rules.catalogue import RuleMeta
@@ -79,9 +78,6 @@ def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:
     if extra:
         parts.append("listed in extra_functions")
     return " and ".join(parts) or "required by the policy"
-
-
-minutes = format_gap_length
 
 
 _FORMATTER = string.Formatter()

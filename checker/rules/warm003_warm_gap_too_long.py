@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.domain.schedule_check import describe_gap
-from checker.rules.base import Rule, RuleResult, minutes, setting
+from checker.domain.gap_wording import describe_gap
+from checker.domain.schedule import readable_duration
+from checker.rules.base import Rule, RuleResult, setting
 from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
@@ -45,8 +46,8 @@ class WarmGapTooLong(Rule):
                     warmer=permitted[0] if permitted else None,
                     flows=assessment.required.flows,
                     message=(
-                        f"{key.arn}: {describe_gap(gap, zone)}, over the {minutes(limit)} "
-                        "allowed" + _worst_case_note(assessment.exact)
+                        f"{key.arn}: {describe_gap(gap, zone)}, over the "
+                        f"{readable_duration(limit)} allowed" + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),
                     policy_field=setting(

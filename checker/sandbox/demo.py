@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from checker.sandbox.seeding import (
+    Ref,
     SandboxClients,
     add_permission,
     associate_lambda,
@@ -442,13 +443,54 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
     """Build the demo contact center with the clients `env` configures (e.g. `Sandbox.env()`).
 
     Expects an empty account (the instance alias must be free). Returns what was built and the
-    findings warmcheck must report for it with `policies/demo-policy.yaml`.
+    findings warmcheck must report for it with `policies/demo-policy.yaml`. The steps run in
+    this order, each building one kind of thing with what the steps before it built.
     """
     east = SandboxClients.from_env(env, region=REGION)
     clients = {REGION: east, OTHER_REGION: SandboxClients.from_env(env, region=OTHER_REGION)}
     account = east.sts.get_caller_identity()["Account"]
+    functions = _seed_functions(clients, east, account)
+    instance = create_instance(east.connect, INSTANCE_ALIAS)
+    hours = create_hours_of_operation(
+        east.connect,
+        instance.id,
+        HOURS_NAME,
+        timezone=HOURS_TIMEZONE,
+        weekly=[(day, "08:00", "18:00") for day in WEEKDAYS],
+    )
+    flows = _seed_flows(east, instance.id, _references(account, functions))
+    associations, permissions = _seed_connect_access(clients, east, instance, functions)
+    warmers, warmer_permissions = _seed_warmers(clients, account, functions)
+    corroborated = _seed_metrics(clients, functions, warmers)
+    planted = _planted(functions, flows, warmers)
+    expected = {(d.rule, d.resource) for d in planted}
+    expected |= {("WARM015", warmer.arn) for warmer in corroborated}
+    return DemoManifest(
+        account=account,
+        region=REGION,
+        instance_id=instance.id,
+        instance_arn=instance.arn,
+        hours_of_operation_arn=hours.arn,
+        flows=tuple(flows),
+        functions=tuple(functions.values()),
+        associations=tuple(associations),
+        permissions=(*permissions, *warmer_permissions),
+        warmers=tuple(warmers),
+        planted=planted,
+        expected=frozenset(expected),
+        drifts=tuple(d.line for d in planted),
+        notes=tuple(
+            f"WARM015 on {warmer.name}: CloudWatch shows its invocations rejected "
+            "(FailedInvocations), as WARM004 predicts from its missing permission"
+            for warmer in corroborated
+        ),
+    )
 
-    # Lambda: functions, versions and the `live` alias.
+
+def _seed_functions(
+    clients: Mapping[str, SandboxClients], east: SandboxClients, account: str
+) -> dict[str, SeededFunction]:
+    """Lambda: every function, and for most a published version and the `live` alias."""
     role = create_lambda_role(east.iam, LAMBDA_ROLE)
     functions: dict[str, SeededFunction] = {}
     for spec in _FUNCTIONS:
@@ -473,17 +515,13 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
             associated=spec.associated,
             drift=spec.drift,
         )
+    return functions
 
-    # Connect: the instance, its hours, modules and flows.
-    instance = create_instance(east.connect, INSTANCE_ALIAS)
-    hours = create_hours_of_operation(
-        east.connect,
-        instance.id,
-        HOURS_NAME,
-        timezone=HOURS_TIMEZONE,
-        weekly=[(day, "08:00", "18:00") for day in WEEKDAYS],
-    )
-    references = _references(account, functions)
+
+def _seed_flows(
+    east: SandboxClients, instance_id: str, references: Mapping[str, str]
+) -> list[SeededFlow]:
+    """Connect: the flow modules, then the flows (a module must exist before it is referenced)."""
     flows: list[SeededFlow] = []
     module_ids: dict[str, str] = {}
     for kind, specs in (("module", _MODULES), ("flow", _FLOWS)):
@@ -492,13 +530,13 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
             modules = tuple(module_ids[name] for name in flow_spec.modules)
             document = flow_document(lambdas=lambdas, modules=modules)
             if kind == "module":
-                ref = create_module(east.connect, instance.id, flow_spec.name, document)
+                ref = create_module(east.connect, instance_id, flow_spec.name, document)
                 module_ids[flow_spec.name] = ref.id
                 flow_type, status = "MODULE", "PUBLISHED"
             else:
                 ref = create_flow(
                     east.connect,
-                    instance.id,
+                    instance_id,
                     flow_spec.name,
                     document,
                     flow_type=flow_spec.flow_type,
@@ -518,8 +556,16 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
                     modules=modules,
                 )
             )
+    return flows
 
-    # Associations and the connect.amazonaws.com permissions, on the qualifier flows call.
+
+def _seed_connect_access(
+    clients: Mapping[str, SandboxClients],
+    east: SandboxClients,
+    instance: Ref,
+    functions: Mapping[str, SeededFunction],
+) -> tuple[list[str], list[SeededPermission]]:
+    """Associations and the connect.amazonaws.com permissions, on the qualifier flows call."""
     associations: list[str] = []
     permissions: list[SeededPermission] = []
     for spec in _FUNCTIONS:
@@ -539,9 +585,15 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
                     source_arn=instance.arn,
                 )
             )
+    return associations, permissions
 
-    # Warmers and their permissions.
+
+def _seed_warmers(
+    clients: Mapping[str, SandboxClients], account: str, functions: Mapping[str, SeededFunction]
+) -> tuple[list[SeededWarmer], list[SeededPermission]]:
+    """Warmers (EventBridge rules and one Scheduler schedule) and the rules' invoke permissions."""
     warmers: list[SeededWarmer] = []
+    permissions: list[SeededPermission] = []
     for spec in _FUNCTIONS:
         if spec.warmer is None:
             continue
@@ -596,31 +648,7 @@ def seed_demo(env: Mapping[str, str]) -> DemoManifest:
                 role_arn=role_arn,
             )
         )
-
-    corroborated = _seed_metrics(clients, functions, warmers)
-    planted = _planted(functions, flows, warmers)
-    expected = {(d.rule, d.resource) for d in planted}
-    expected |= {("WARM015", warmer.arn) for warmer in corroborated}
-    return DemoManifest(
-        account=account,
-        region=REGION,
-        instance_id=instance.id,
-        instance_arn=instance.arn,
-        hours_of_operation_arn=hours.arn,
-        flows=tuple(flows),
-        functions=tuple(functions.values()),
-        associations=tuple(associations),
-        permissions=tuple(permissions),
-        warmers=tuple(warmers),
-        planted=planted,
-        expected=frozenset(expected),
-        drifts=tuple(d.line for d in planted),
-        notes=tuple(
-            f"WARM015 on {warmer.name}: CloudWatch shows its invocations rejected "
-            "(FailedInvocations), as WARM004 predicts from its missing permission"
-            for warmer in corroborated
-        ),
-    )
+    return warmers, permissions
 
 
 def _seed_metrics(

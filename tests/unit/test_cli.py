@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import jsonschema
 import pytest
 
 from checker.cli import main
+from checker.engine import Evaluation, evaluate
 from checker.fix import fix_json_schema
 from checker.model.policy import policy_json_schema
 from checker.model.report import report_json_schema
@@ -216,13 +218,46 @@ def test_internal_errors_exit_4_and_say_so(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("checker.cli.evaluate", broken)
+    monkeypatch.setattr("checker.cli.reports.evaluate", broken)
     assert check(tmp_path) == 4
     err = capsys.readouterr().err
     assert "internal error" in err
     assert "boom" in err
     assert "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_evaluation_runs_with_the_cyclic_collector_paused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    during: list[bool] = []
+
+    def watched(*args: object, **kwargs: object) -> Evaluation:
+        during.append(gc.isenabled())
+        return evaluate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("checker.cli.reports.evaluate", watched)
+    assert gc.isenabled()
+    assert check(tmp_path) == 1
+    assert during == [False]
+    assert gc.isenabled()  # back on for whatever the process does next
+
+
+def test_the_cyclic_collector_comes_back_after_a_failure_and_stays_off_if_it_was(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("checker.cli.reports.evaluate", broken)
+    assert check(tmp_path) == 4
+    assert gc.isenabled()
+    gc.disable()  # a host that turned it off itself keeps it off
+    try:
+        assert check(tmp_path) == 4
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_verbose_shows_the_traceback(

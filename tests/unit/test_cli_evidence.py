@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main, with_evidence
+from checker.cli import main
+from checker.cli.options import with_evidence
 from checker.load.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]

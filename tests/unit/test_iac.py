@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-import checker.cli
+import checker.cli.iac
 from checker.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -557,10 +557,10 @@ def test_the_same_templates_give_byte_identical_reports(
     plan = IAC / "terraform" / "new-flow-two-functions.plan.json"
     inputs = [rel(TRAPS / "unwarmed.yaml"), rel(plan)]
     morning = datetime(2027, 1, 4, 9, 15, 7, tzinfo=UTC)
-    monkeypatch.setattr(checker.cli, "_utc_now", lambda: morning)
+    monkeypatch.setattr(checker.cli.iac, "utc_now", lambda: morning)
     run_iac(tmp_path / "a", *inputs)
     # Later the same day, the templates named in another order: the same reports.
-    monkeypatch.setattr(checker.cli, "_utc_now", lambda: morning.replace(hour=17, minute=2))
+    monkeypatch.setattr(checker.cli.iac, "utc_now", lambda: morning.replace(hour=17, minute=2))
     run_iac(tmp_path / "b", *reversed(inputs))
     for name in ("warmcheck.json", "warmcheck.sarif"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checker.domain.schedule import FiringSource, Gap, clear_caches, weekly_intervals, worst_gap
-from checker.domain.schedule_check import (
-    HORIZON,
-    ScheduleCheck,
-    check_expression,
-    describe_gap,
-    describe_gap_when,
-    format_gap_length,
-    parse_window_option,
-    render_schedule_check,
+from checker.cli.schedule import parse_window_option, render_schedule_check
+from checker.domain.gap_wording import describe_gap, describe_gap_when
+from checker.domain.schedule import (
+    FiringSource,
+    Gap,
+    clear_caches,
+    readable_duration,
+    weekly_intervals,
+    worst_gap,
 )
+from checker.domain.schedule_check import HORIZON, ScheduleCheck, check_expression
 from checker.errors import ScheduleExpressionError, UsageError
 from checker.model.policy import WeeklyRange, WeeklyWindow
 
@@ -497,8 +497,8 @@ def test_daylight_saving_is_mentioned_within_seven_days_of_a_change(
     ("seconds", "text"),
     [(45, "45 s"), (300, "5 min"), (3900, "1 h 5 min"), (7200, "2 h"), (90000, "1 d 1 h")],
 )
-def test_format_gap_length(seconds: int, text: str) -> None:
-    assert format_gap_length(seconds) == text
+def test_readable_duration(seconds: int, text: str) -> None:
+    assert readable_duration(seconds) == text
 
 
 # --- determinism ---------------------------------------------------------------------------------

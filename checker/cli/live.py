@@ -1,0 +1,45 @@
+"""Reading the live account(s) for a command: the clock, the collection, missing credentials."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from checker.cli.terminal import Terminal
+from checker.model.policy import Policy
+from checker.model.snapshot import NO_CREDENTIALS_CODE, Shard, Snapshot
+
+# Works wherever warmcheck is installed, not only inside its repository.
+NO_CREDENTIALS_HINT = (
+    "configure AWS credentials (`aws configure`, AWS_PROFILE=name or --profile name, or "
+    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and run again; to see warmcheck work without an "
+    "account, run `warmcheck demo` (needs the sandbox extra: pip install 'warmcheck[sandbox]')"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def no_credentials(snapshot: Snapshot) -> bool:
+    return any(error.code == NO_CREDENTIALS_CODE for error in snapshot.errors)
+
+
+def collect_live(
+    policy: Policy,
+    profile: str | None,
+    regions: list[str] | None,
+    terminal: Terminal,
+    shard: Shard | None = None,
+) -> Snapshot:
+    from checker.collect import collect  # boto3 loads only when AWS is really read
+
+    with terminal.collection() as progress:
+        collection = collect(
+            policy,
+            profile=profile,
+            regions=regions,
+            now=utc_now(),
+            progress=progress,
+            shard=shard,
+        )
+    return collection.snapshot
