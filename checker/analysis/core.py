@@ -23,7 +23,7 @@ from typing import Any
 from checker.analysis.decide import Decider, UnreadSources
 from checker.analysis.evidence import RuntimeJudgement
 from checker.analysis.evidence import judge as judge_evidence
-from checker.analysis.facts import Facts, FunctionKeys, gather_facts
+from checker.analysis.facts import Facts, gather_facts
 from checker.analysis.records import (
     Assessment,
     Problem,
@@ -97,7 +97,7 @@ class Analysis:
         self.now = now
         problems: list[Problem] = []
         self._building: list[Problem] | None = problems
-        self._keys = FunctionKeys()
+        self._keys = snapshot.parsed.function
 
         facts = gather_facts(policy, snapshot, self._keys)
         problems.extend(facts.problems)
@@ -117,7 +117,7 @@ class Analysis:
         # Flows reach excluded functions too: a warmer on one is deliberate, not an orphan.
         self.reached_functions = self.required_functions | {k.function_arn for k in facts.excluded}
 
-        self.sources = collect_sources(policy, snapshot, facts, self._keys, now, problems)
+        self.sources = collect_sources(policy, snapshot, facts, now, problems)
         self.warmers = tuple(source for source in self.sources if source.is_warmer)
         by_function: dict[str, list[WarmSource]] = defaultdict(list)
         for source in self.warmers:
@@ -125,7 +125,7 @@ class Analysis:
         self.warmers_by_function = MappingProxyType(
             {arn: tuple(found) for arn, found in by_function.items()}
         )
-        self._permissions = Permissions(facts, snapshot.roles, problems)
+        self._permissions = Permissions(facts, snapshot.roles, snapshot.parsed, problems)
         self.roles = self._permissions.roles
 
         self._windows = Windows(facts.instances, now)
@@ -214,9 +214,7 @@ class Analysis:
         self, arn: str, input_text: str | None, region: str, account: str
     ) -> tuple[FunctionKey | None, str | None]:
         """The function a schedule invokes and the payload text it sends."""
-        return schedule_invocation(
-            arn, input_text, region=region, account=account, function_key=self._keys(arn)
-        )
+        return schedule_invocation(arn, input_text, region=region, account=account)
 
     def policy_document(self, key: FunctionKey) -> ResourcePolicy:
         """The resource policy on exactly this qualifier: a document, None (no policy), or

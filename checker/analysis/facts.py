@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from checker.analysis.records import Problem, ReferencingFlow, RequiredFunction
-from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.domain.arns import FunctionKey
 from checker.domain.flows import reachable_modules
-from checker.domain.required import extra_keys, flows_in_scope, is_required, static_keys
+from checker.domain.required import (
+    KeyParser,
+    extra_keys,
+    flows_in_scope,
+    is_required,
+    static_keys,
+)
 from checker.model.policy import Policy
 from checker.model.snapshot import (
     ConnectInstance,
@@ -36,20 +42,6 @@ _REQUIRED_SET_READS = frozenset(
         "connect:DescribeContactFlowModule",
     }
 )
-
-
-class FunctionKeys:
-    """`parse_function_arn`, remembered: keys are immutable and flows and rules repeat ARNs."""
-
-    def __init__(self) -> None:
-        self._keys: dict[str, FunctionKey | None] = {}
-
-    def __call__(self, arn: str) -> FunctionKey | None:
-        try:
-            return self._keys[arn]
-        except KeyError:
-            key = self._keys[arn] = parse_function_arn(arn)
-            return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +136,12 @@ class Facts:
         return None
 
 
-def gather_facts(policy: Policy, snapshot: Snapshot, keys: FunctionKeys) -> Facts:
+def gather_facts(policy: Policy, snapshot: Snapshot, keys: KeyParser) -> Facts:
     return _FactsBuilder(policy, snapshot, keys).build()
 
 
 class _FactsBuilder:
-    def __init__(self, policy: Policy, snapshot: Snapshot, keys: FunctionKeys) -> None:
+    def __init__(self, policy: Policy, snapshot: Snapshot, keys: KeyParser) -> None:
         self.policy = policy
         self.snapshot = snapshot
         self.keys = keys

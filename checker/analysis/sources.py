@@ -1,8 +1,9 @@
 """Stage 2, sources: the warm sources (scheduled rule targets and schedules that invoke a
 function), what each sends, which of them are warmers, and whether each may invoke its target.
 
-Every expression, payload, role policy and resource policy this stage needs is interpreted while
-it runs; what cannot be interpreted is recorded as a `Problem` then.
+The snapshot parsed the AWS strings (expressions, inputs, policy documents, target ARNs) once,
+where it was built or loaded; this stage reads those values, and records what could not be
+interpreted as a `Problem` while it runs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from types import MappingProxyType
 
-from checker.analysis.facts import Facts, FunctionKeys
+from checker.analysis.facts import Facts
 from checker.analysis.records import (
     AWS_DATA_ERRORS,
     PayloadCheck,
@@ -26,10 +27,8 @@ from checker.domain.arns import FunctionKey
 from checker.domain.permissions import (
     INVOKE_ACTION,
     PolicyDocument,
-    PolicyDocumentError,
     Verdict,
     identity_policies_allow,
-    parse_policy,
     resource_policy_allows,
 )
 from checker.domain.schedule import (
@@ -38,12 +37,19 @@ from checker.domain.schedule import (
     FiringSource,
     RateExpression,
     check_zone,
-    parse_expression,
 )
-from checker.domain.targets import schedule_invocation
-from checker.load import untrusted_json
+from checker.domain.targets import UNIVERSAL_LAMBDA_INVOKE, universal_invocation
+from checker.format.escape import shown
 from checker.model.policy import Policy
-from checker.model.snapshot import IamRole, Snapshot
+from checker.model.snapshot import (
+    IamRole,
+    ParsedExpression,
+    ParsedText,
+    RuleTarget,
+    Schedule,
+    Snapshot,
+    Unreadable,
+)
 
 _ENABLED_RULE_STATES = frozenset({"ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
 
@@ -55,12 +61,12 @@ def collect_sources(
     policy: Policy,
     snapshot: Snapshot,
     facts: Facts,
-    keys: FunctionKeys,
     now: datetime,
     problems: list[Problem],
 ) -> tuple[WarmSource, ...]:
     """Every warm source in the snapshot, sorted by (ARN, target); warmers marked."""
-    payloads = _Payloads(policy)
+    parsed = snapshot.parsed
+    payloads = _Payloads(policy, parsed)
     sources: list[WarmSource] = []
     required_functions = facts.required_functions
 
@@ -71,11 +77,18 @@ def collect_sources(
     for rule in snapshot.rules:
         if rule.schedule_expression is None or rule.event_bus != "default":
             continue
-        rule_firing, error = _firing(rule.schedule_expression, "UTC", 0, None, None)
+        rule_firing, error = _firing(
+            rule.schedule_expression,
+            parsed.expression(rule.schedule_expression),
+            "UTC",
+            0,
+            None,
+            None,
+        )
         if isinstance(rule_firing, AtExpression):
             continue
         for target in rule.targets or []:
-            key = keys(target.arn)
+            key = parsed.function(target.arn)
             if key is None:
                 continue
             enabled = rule.state in _ENABLED_RULE_STATES
@@ -92,34 +105,27 @@ def collect_sources(
                     expression=rule.schedule_expression,
                     firing=rule_firing,
                     expression_error=error,
-                    payload=payloads.rule(
-                        target.input, target.input_path, target.input_transformer is not None
-                    ),
+                    payload=payloads.rule(target),
                 )
             )
     for schedule in snapshot.schedules:
-        key, payload_text = schedule_invocation(
-            schedule.target.arn,
-            schedule.target.input,
-            region=schedule.region,
-            account=schedule.account,
-            function_key=keys(schedule.target.arn),
-        )
+        key, payload = _schedule_target(schedule, parsed, payloads)
         if key is None:
             continue
         firing: FiringSource | None = None
         error = None
         if schedule.expression is not None:
-            parsed, error = _firing(
+            schedule_firing, error = _firing(
                 schedule.expression,
+                parsed.expression(schedule.expression),
                 schedule.timezone,
                 schedule.flexible_window_minutes,
                 schedule.start_date,
                 schedule.end_date,
             )
-            if isinstance(parsed, AtExpression):
+            if isinstance(schedule_firing, AtExpression):
                 continue
-            firing = parsed
+            firing = schedule_firing
         enabled, note = _schedule_enabled(
             schedule.state, schedule.start_date, schedule.end_date, now
         )
@@ -136,7 +142,7 @@ def collect_sources(
                 expression=schedule.expression,
                 firing=firing,
                 expression_error=error,
-                payload=payloads.schedule(payload_text),
+                payload=payload,
                 role_arn=schedule.target.role_arn,
             )
         )
@@ -162,15 +168,35 @@ def _is_warmer(policy: Policy, source: WarmSource, required_functions: frozenset
     return any(fnmatchcase(name, p.lower()) for p in policy.warmers.name_patterns)
 
 
+def _schedule_target(
+    schedule: Schedule, parsed: ParsedText, payloads: _Payloads
+) -> tuple[FunctionKey | None, PayloadCheck]:
+    """The function a schedule invokes (templated or universal target) and what it sends."""
+    target = schedule.target
+    key = parsed.function(target.arn)
+    if key is not None:
+        return key, payloads.schedule(target.input)
+    if target.arn != UNIVERSAL_LAMBDA_INVOKE or target.input is None:
+        return None, payloads.schedule(None)
+    key, sent = universal_invocation(
+        parsed.json(target.input), region=schedule.region, account=schedule.account
+    )
+    if sent is None or isinstance(sent, str):
+        return key, payloads.schedule(sent)  # a Payload string is JSON text of its own
+    return key, payloads.value(sent)
+
+
 def _firing(
     expression: str,
+    parsed: ParsedExpression | None,
     timezone: str,
     flexible: int,
     start: datetime | None,
     end: datetime | None,
 ) -> tuple[FiringSource | AtExpression | None, str | None]:
+    if isinstance(parsed, Unreadable):
+        return None, shown(parsed.reason, limit=300)
     try:
-        parsed = parse_expression(expression)
         if isinstance(parsed, AtExpression):
             return parsed, None
         assert isinstance(parsed, RateExpression | CronExpression)
@@ -198,40 +224,45 @@ def _schedule_enabled(
 class _Payloads:
     """What a target sends, judged against the policy's payload; each constant input once."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, parsed: ParsedText) -> None:
         self._wanted = policy.warm.payload
+        self._parsed = parsed
         self._checked: dict[str, PayloadCheck] = {}
 
-    def rule(
-        self, input_text: str | None, input_path: str | None, transformer: bool
-    ) -> PayloadCheck:
+    def rule(self, target: RuleTarget) -> PayloadCheck:
         # With no policy payload, only a target that sends nothing at all is unsafe.
         lenient = self._wanted is None
-        if input_path is not None:
+        if target.input_path is not None:
             return PayloadCheck(lenient, "an InputPath selection of the scheduled event")
-        if transformer:
+        if target.input_transformer is not None:
             return PayloadCheck(lenient, "an input built by an input transformer")
-        if input_text is None:
+        if target.input is None:
             return PayloadCheck(False, "no input, so the whole scheduled event reaches the handler")
-        return self.constant(input_text)
+        return self._constant(target.input)
 
-    def schedule(self, input_text: str | None) -> PayloadCheck:
-        if input_text is None:
+    def schedule(self, text: str | None) -> PayloadCheck:
+        if text is None:
             return PayloadCheck(False, "no input")
-        return self.constant(input_text)
+        return self._constant(text)
 
-    def constant(self, input_text: str) -> PayloadCheck:
-        check = self._checked.get(input_text)
+    def value(self, sent: object) -> PayloadCheck:
+        """A payload given as a JSON value (the universal target's ``Payload`` object)."""
+        text = json.dumps(sent)
+        check = self._checked.get(text)
         if check is None:
-            check = self._checked[input_text] = self._check(input_text)
+            check = self._checked[text] = self._check(sent)
         return check
 
-    def _check(self, input_text: str) -> PayloadCheck:
-        try:
-            sent = untrusted_json.loads(input_text)
-        except untrusted_json.UntrustedJsonError as error:
-            return PayloadCheck(False, f"an input warmcheck cannot compare ({error})")
-        except ValueError:
+    def _constant(self, text: str) -> PayloadCheck:
+        check = self._checked.get(text)
+        if check is None:
+            check = self._checked[text] = self._check(self._parsed.json(text))
+        return check
+
+    def _check(self, sent: object) -> PayloadCheck:
+        if isinstance(sent, Unreadable):
+            if sent.kind == "untrusted-json":
+                return PayloadCheck(False, f"an input warmcheck cannot compare ({sent.reason})")
             return PayloadCheck(False, "an input that is not valid JSON")
         if self._wanted is None:
             return PayloadCheck(True, "a constant input")
@@ -251,8 +282,15 @@ class Permissions:
     interpreted when first asked (by `warmcheck fix`, after the report is built).
     """
 
-    def __init__(self, facts: Facts, roles: Iterable[IamRole], problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        facts: Facts,
+        roles: Iterable[IamRole],
+        parsed: ParsedText,
+        problems: list[Problem],
+    ) -> None:
         self._functions = facts.functions
+        self._parsed = parsed
         self.roles: Mapping[str, IamRole] = MappingProxyType({role.arn: role for role in roles})
         self._documents: dict[tuple[str, str], ResourcePolicy] = {}
         self._problems: list[Problem] | None = problems
@@ -286,11 +324,12 @@ class Permissions:
             return f"the resource policy of {key.arn} was not read"
         if entry.document is None:
             return None
-        try:
-            return parse_policy(entry.document)
-        except PolicyDocumentError as error:
-            self._problem(key.arn, f"its resource policy cannot be interpreted: {error}")
-            return f"its resource policy cannot be interpreted: {error}"
+        document = self._parsed.policy(entry.document)
+        if isinstance(document, Unreadable):
+            reason = f"its resource policy cannot be interpreted: {document.reason}"
+            self._problem(key.arn, reason)
+            return reason
+        return document
 
     def may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
         if source.kind == "eventbridge_rule":
@@ -317,10 +356,10 @@ class Permissions:
             return Verdict("denied", f"execution role {source.role_arn} does not exist", ())
         documents: list[PolicyDocument] = []
         for entry in role.policies or []:
-            try:
-                documents.append(parse_policy(entry.document))
-            except PolicyDocumentError as error:
-                reason = f"role policy {entry.name} cannot be interpreted: {error}"
+            document = self._parsed.policy(entry.document)
+            if isinstance(document, Unreadable):
+                reason = f"role policy {entry.name} cannot be interpreted: {document.reason}"
                 self._problem(source.role_arn, reason)
                 return Verdict("unknown", reason, ())
+            documents.append(document)
         return identity_policies_allow(documents, action=INVOKE_ACTION, resource=key.arn)

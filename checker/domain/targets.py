@@ -22,20 +22,28 @@ def invokes_lambda(target_arn: str) -> bool:
     return target_arn == UNIVERSAL_LAMBDA_INVOKE or parse_function_arn(target_arn) is not None
 
 
+def universal_invocation(
+    params: object, *, region: str, account: str
+) -> tuple[FunctionKey | None, object]:
+    """From the universal target's input, already parsed: the function it names (None: none
+    warmcheck can name) and its ``Payload`` value (None: no payload)."""
+    if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
+        return None, None
+    key = resolve_function_reference(params["FunctionName"], region=region, account=account)
+    if key is not None and isinstance(params.get("Qualifier"), str):
+        key = key.at(params["Qualifier"])
+    return key, params.get("Payload")
+
+
 def schedule_invocation(
-    target_arn: str,
-    input_text: str | None,
-    *,
-    region: str,
-    account: str,
-    function_key: FunctionKey | None = None,
+    target_arn: str, input_text: str | None, *, region: str, account: str
 ) -> tuple[FunctionKey | None, str | None]:
     """The function (and qualifier) a schedule target invokes, and the payload text it sends.
 
-    `function_key` is `target_arn` already parsed, when the caller holds it. (None, None): the
-    target invokes no function warmcheck can name (another service, or an input it cannot read).
+    (None, None): the target invokes no function warmcheck can name (another service, or an
+    input it cannot read).
     """
-    key = function_key if function_key is not None else parse_function_arn(target_arn)
+    key = parse_function_arn(target_arn)
     if key is not None:
         return key, input_text
     if target_arn != UNIVERSAL_LAMBDA_INVOKE or input_text is None:
@@ -44,12 +52,7 @@ def schedule_invocation(
         params = untrusted_json.loads(input_text)
     except ValueError:
         return None, None
-    if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
-        return None, None
-    key = resolve_function_reference(params["FunctionName"], region=region, account=account)
-    if key is not None and isinstance(params.get("Qualifier"), str):
-        key = key.at(params["Qualifier"])
-    payload = params.get("Payload")
+    key, payload = universal_invocation(params, region=region, account=account)
     if payload is None:
         return key, None
     return key, payload if isinstance(payload, str) else json.dumps(payload)
