@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from checker.analysis.core import Analysis, WarmSource
+from checker.analysis.core import Analysis
+from checker.analysis.records import WarmSource
 from checker.domain.names import mentioned_arns, report_names
 from checker.domain.schedule import FiringSource
+from checker.format.function_display import strip_week
 from checker.model.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
 from checker.model.policy import Policy
 from checker.model.snapshot import AccountOutcome, Snapshot
+from checker.rules.base import WaiverRule
 from checker.rules.catalogue import RuleMeta
 from checker.rules.registry import ALL_RULES
-from checker.rules.waivers import apply_waivers
+from checker.rules.waivers import WaiverUsage, apply_waivers
 
 FailOn = Severity | str  # "high" | "medium" | "low" | "never"
 FAIL_ON_CHOICES = ("high", "medium", "low", "never")
@@ -185,20 +188,25 @@ def evaluate(
     """
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {FAIL_ON_CHOICES}, got {fail_on!r}")
-    analysis = Analysis(policy, snapshot, now, policy_file_key(policy_ref.path))
+    policy_file = policy_file_key(policy_ref.path)
+    analysis = Analysis(policy, snapshot, now, policy_file)
     results: dict[str, tuple[set[str], list[Finding]]] = {}
+    usage: list[WaiverUsage] = []
 
     def run(phase: str) -> None:
         for rule_class in ALL_RULES:
             if rule_class.meta.phase == phase:
-                result = rule_class().evaluate(analysis)
+                rule = rule_class()
+                if isinstance(rule, WaiverRule):
+                    result = rule.evaluate_waivers(usage, policy_file)
+                else:
+                    result = rule.evaluate(analysis)
                 results[rule_class.meta.id] = (set(result.checked), list(result.findings))
 
     run("state")
     state_findings = [f for checked, found in results.values() for f in found]
-    waived, analysis.waiver_usage = apply_waivers(
-        state_findings, policy.waivers, today or now.date()
-    )
+    waived, applied = apply_waivers(state_findings, policy.waivers, today or now.date())
+    usage.extend(applied)  # what the waiver rules (policy phase) judge
     by_rule: dict[str, list[Finding]] = {}
     for finding in waived:
         if baseline is not None and finding.fingerprint in baseline:
@@ -206,7 +214,9 @@ def evaluate(
         by_rule.setdefault(finding.rule, []).append(finding)
     for rule_id, (checked, _) in list(results.items()):
         results[rule_id] = (checked, by_rule.get(rule_id, []))
-    run("evidence")  # last of the state: other rules may have found uninterpretable evidence
+    # Unread evidence is never waived nor baselined: WARM901 runs after both. (Every problem it
+    # reports was recorded while the analysis was built, so no rule has to run before it.)
+    run("evidence")
     run("policy")
 
     outcomes = []
@@ -296,7 +306,7 @@ def _coverage(analysis: Analysis, outcomes: list[RuleOutcome]) -> tuple[Coverage
             # Configured warm, but the metrics say no warm invocation arrives (WARM015).
             status = "cold"
         gap = assessment.gap
-        strip_start, strip_window = analysis.week_strip(assessment)
+        strip_start, strip_window = strip_week(analysis, assessment)
         found = about.get(key.arn, [])
         entries.append(
             CoverageEntry(
@@ -323,7 +333,9 @@ def _every_warmer_fails(firings: tuple[WarmerFirings, ...] | None) -> bool:
     return bool(firings) and all(f.verdict in ("failing", "not-firing") for f in firings or ())
 
 
-def _runtime_fields(analysis: Analysis, function: str, warmers: list[WarmSource]) -> dict[str, Any]:
+def _runtime_fields(
+    analysis: Analysis, function: str, warmers: Sequence[WarmSource]
+) -> dict[str, Any]:
     """A coverage entry's evidence: per enabled warmer and summed (None where not read)."""
     runtime = analysis.runtime
     found = runtime.functions.get(function)

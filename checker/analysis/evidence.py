@@ -25,17 +25,23 @@ any answer whose status is not ``Complete`` are unread evidence (WARM901), never
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
+from checker.analysis.records import Assessment, RequiredFunction, WarmSource, WindowIntervals
 from checker.domain.arns import FunctionKey, parse_function_arn
-from checker.domain.schedule import expected_firings
-from checker.model.snapshot import EventRule, LogReading, MetricReading, Schedule
-
-if TYPE_CHECKING:
-    from checker.analysis.core import Analysis, WarmSource
+from checker.domain.schedule import ScheduleMemory, expected_firings
+from checker.model.policy import Policy
+from checker.model.snapshot import (
+    EventRule,
+    LambdaFunction,
+    LogReading,
+    MetricReading,
+    Schedule,
+    Snapshot,
+)
 
 EVENTS = "AWS/Events"
 SCHEDULER = "AWS/Scheduler"
@@ -187,6 +193,32 @@ def batches(queries: Sequence[MetricQuery]) -> dict[tuple[str, str], list[list[M
 
 
 # --- judging -----------------------------------------------------------------------------------
+
+
+class Analysis(Protocol):
+    """What judging reads of the analysis being built (`checker.analysis.core.Analysis`)."""
+
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def snapshot(self) -> Snapshot: ...
+    @property
+    def functions(self) -> Mapping[str, LambdaFunction]: ...
+    @property
+    def required(self) -> Mapping[FunctionKey, RequiredFunction]: ...
+    @property
+    def sources(self) -> Sequence[WarmSource]: ...
+    @property
+    def warmers(self) -> Sequence[WarmSource]: ...
+    @property
+    def assessments(self) -> Mapping[FunctionKey, Assessment]: ...
+    @property
+    def schedule_memory(self) -> ScheduleMemory: ...
+
+    def provisioned_configured(self, key: FunctionKey) -> bool: ...
+    def window_intervals(self, required: RequiredFunction) -> WindowIntervals | str: ...
+    def add_problem(self, resource: str, message: str) -> None: ...
+
 
 Verdict = Literal["firing", "failing", "not-firing", "unknown"]
 

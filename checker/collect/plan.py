@@ -1,21 +1,18 @@
 """Deciding what to read: regions, the required functions, and a plan per Lambda function.
 
-The required set is computed the way the engine computes it (DESIGN.md "What is required"):
-static `InvokeLambdaFunction` references of each in-scope flow and of every module it reaches,
-plus ``extra_functions``, minus functions whose matching override says ``required: false``.
-The collector needs it early to know which regions and functions to read.
+The required set is `checker.domain.required`'s, the analysis' own definition: the collector
+needs it early to know which regions and functions to read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from checker.collect.lambda_functions import FunctionPlan, Provisioned
-from checker.domain.arns import LATEST, FunctionKey, parse_function_arn
-from checker.domain.flows import reachable_modules
+from checker.domain.arns import LATEST, FunctionKey
+from checker.domain.required import required_functions as required_functions  # re-exported
 from checker.model.policy import HoursOfOperationWindow, Policy
-from checker.model.snapshot import ConnectInstance, FlowContent
 
 
 def scope_regions(
@@ -36,34 +33,6 @@ def hours_names(policy: Policy) -> frozenset[str]:
         for window in windows
         if isinstance(window, HoursOfOperationWindow)
     )
-
-
-def required_functions(policy: Policy, instances: Iterable[ConnectInstance]) -> set[FunctionKey]:
-    """Every (function, qualifier) the in-scope flows can invoke or the policy adds, if required."""
-    statuses = set(policy.scope.flow_statuses)
-    candidates: set[FunctionKey] = set()
-    for instance in instances:
-        modules = {module.id: module for module in instance.modules or []}
-        for flow in instance.flows or []:
-            if flow.state != "ACTIVE" or flow.status not in statuses or flow.content is None:
-                continue
-            bodies: list[FlowContent | None] = [flow.content]
-            bodies += [
-                module.content for module in reachable_modules(flow.content, modules).modules
-            ]
-            for body in bodies:
-                if body is None or not body.readable:
-                    continue
-                for reference in body.lambda_references:
-                    if reference.kind == "static" and reference.function is not None:
-                        key = parse_function_arn(reference.function)
-                        if key is not None:
-                            candidates.add(key)
-    for arn in policy.extra_functions:
-        key = parse_function_arn(arn)
-        if key is not None:
-            candidates.add(key)
-    return {key for key in candidates if policy.settings_for(key).required}
 
 
 def function_plans(

@@ -15,22 +15,11 @@ from datetime import UTC
 from typing import Any
 
 from checker.collect.base import ReadContext, Where
-from checker.domain.arns import (
-    FunctionKey,
-    parse_arn,
-    parse_function_arn,
-    resolve_function_reference,
-)
-from checker.load import untrusted_json
+from checker.domain.arns import FunctionKey, parse_arn
+from checker.domain.targets import invokes_lambda, schedule_invocation
 from checker.model.snapshot import Schedule, ScheduleTarget
 
 PAGE = 100  # MaxResults' max for ListSchedules in botocore's scheduler model
-UNIVERSAL_LAMBDA_INVOKE = "arn:aws:scheduler:::aws-sdk:lambda:invoke"
-
-
-def invokes_lambda(target_arn: str) -> bool:
-    """Whether a schedule with this target ARN can invoke a Lambda function."""
-    return target_arn == UNIVERSAL_LAMBDA_INVOKE or parse_function_arn(target_arn) is not None
 
 
 def list_lambda_schedules(ctx: ReadContext, region: str) -> list[dict[str, Any]] | None:
@@ -93,20 +82,7 @@ def read_schedule(ctx: ReadContext, region: str, summary: dict[str, Any]) -> Sch
 
 def schedule_function(schedule: Schedule) -> FunctionKey | None:
     """The function (and qualifier) a schedule invokes, templated or universal."""
-    key = parse_function_arn(schedule.target.arn)
-    if key is not None:
-        return key
-    if schedule.target.arn != UNIVERSAL_LAMBDA_INVOKE or schedule.target.input is None:
-        return None
-    try:
-        params = untrusted_json.loads(schedule.target.input)
-    except ValueError:
-        return None
-    if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
-        return None
-    key = resolve_function_reference(
-        params["FunctionName"], region=schedule.region, account=schedule.account
-    )
-    if key is not None and isinstance(params.get("Qualifier"), str):
-        key = key.at(params["Qualifier"])
-    return key
+    target = schedule.target
+    return schedule_invocation(
+        target.arn, target.input, region=schedule.region, account=schedule.account
+    )[0]

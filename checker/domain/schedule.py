@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checker.domain.intervals import merge_intervals
 from checker.errors import ScheduleExpressionError
 from checker.format.escape import shown
 
@@ -1292,16 +1293,9 @@ def weekly_intervals(
             utc_end = min(zone.boundary(local_end, latest=True), high)
             if utc_begin < utc_end:
                 raw.append((utc_begin, utc_end))
-    raw.sort()
-    merged: list[list[int]] = []
-    for begin_s, end_s in raw:
-        if merged and begin_s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end_s)
-        else:
-            merged.append([begin_s, end_s])
     return [
         (datetime.fromtimestamp(begin_s, UTC), datetime.fromtimestamp(end_s, UTC))
-        for begin_s, end_s in merged
+        for begin_s, end_s in merge_intervals(raw)
     ]
 
 
@@ -1313,6 +1307,7 @@ def clear_caches() -> None:
     """
     _parse_cached.cache_clear()
     _zone.cache_clear()
+    _firings_between.cache_clear()
 
 
 def readable_duration(seconds: int) -> str:
@@ -1386,3 +1381,37 @@ def expected_firings(
         seconds = parsed._seconds
         count += bisect_right(seconds, high - shift) - bisect_right(seconds, low - shift)
     return count
+
+
+_FIRST_BATCH = 64
+_LARGEST_BATCH = 4096
+
+
+def firings_between(
+    cron: CronExpression, timezone: str, start: datetime, end: datetime
+) -> tuple[datetime, ...]:
+    """Every firing of `cron` in [start, end) as aware UTC datetimes, in the cron's own zone."""
+    return _firings_between(cron, timezone, start, end)
+
+
+@lru_cache(maxsize=256)
+def _firings_between(
+    cron: CronExpression, timezone: str, start: datetime, end: datetime
+) -> tuple[datetime, ...]:
+    # Cached: a report draws the same few warmer schedules over the same week many times.
+    found: list[datetime] = []
+    if start >= end:
+        return ()
+    # Firings fall on whole minutes, so "strictly after a second before" includes `start`.
+    cursor = start - timedelta(seconds=1)
+    batch = _FIRST_BATCH
+    while True:
+        chunk = cron.next_firings(cursor, timezone, batch)
+        for moment in chunk:
+            if moment >= end:
+                return tuple(found)
+            found.append(moment)
+        if len(chunk) < batch:
+            return tuple(found)
+        cursor = chunk[-1]
+        batch = min(batch * 2, _LARGEST_BATCH)

@@ -10,15 +10,16 @@ firings closer together than the resolution merged into one band.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
+from checker.domain.intervals import clip_intervals, merge_intervals
 from checker.domain.schedule import (
     CronExpression,
     FiringSource,
     RateExpression,
+    firings_between,
     parse_expression,
     readable_duration,
 )
@@ -26,8 +27,6 @@ from checker.engine import CoverageEntry
 from checker.errors import ScheduleExpressionError
 
 WEEK = timedelta(days=7)
-_FIRST_BATCH = 64
-_LARGEST_BATCH = 4096
 
 Interval = tuple[datetime, datetime]
 
@@ -99,7 +98,11 @@ def week_strip(entry: CoverageEntry, collected_at: datetime) -> WeekStrip:
     start = monday_of(entry.strip_start if entry.strip_start is not None else collected_at)
     end = start + WEEK
     always = entry.strip_window is None
-    window = ((start, end),) if entry.strip_window is None else clip(entry.strip_window, start, end)
+    window = (
+        ((start, end),)
+        if entry.strip_window is None
+        else tuple(clip_intervals(entry.strip_window, start, end))
+    )
     firings: set[datetime] = set()
     flexible: list[Interval] = []
     bands: list[RateBand] = []
@@ -109,7 +112,7 @@ def week_strip(entry: CoverageEntry, collected_at: datetime) -> WeekStrip:
         try:
             parsed = parse_expression(source.expression)
             if isinstance(parsed, CronExpression):
-                found = cron_firings(parsed, source.timezone, low, high)
+                found = firings_between(parsed, source.timezone, low, high)
             elif isinstance(parsed, RateExpression):
                 if low < high:
                     flex = source.flexible_window_minutes * 60
@@ -131,42 +134,12 @@ def week_strip(entry: CoverageEntry, collected_at: datetime) -> WeekStrip:
         always=always,
         window=window,
         firings=tuple(sorted(firings)),
-        flexible=merge_intervals(flexible),
+        flexible=tuple(merge_intervals(flexible)),
         rate_bands=tuple(sorted(bands, key=lambda b: (b.start, b.period_seconds, b.expression))),
         worst_gap=_worst_gap(entry, start, end),
         evaluated_from=min(max(start, collected_at.astimezone(UTC)), end),
         undrawn=tuple(sorted(set(undrawn))),
     )
-
-
-def cron_firings(
-    cron: CronExpression, timezone: str, start: datetime, end: datetime
-) -> tuple[datetime, ...]:
-    """Every firing in [start, end) as aware UTC datetimes, in the cron's own time zone."""
-    return _cron_firings(cron, timezone, start, end)
-
-
-@lru_cache(maxsize=256)
-def _cron_firings(
-    cron: CronExpression, timezone: str, start: datetime, end: datetime
-) -> tuple[datetime, ...]:
-    # Cached: a report draws the same few warmer schedules over the same week many times.
-    found: list[datetime] = []
-    if start >= end:
-        return ()
-    # Firings fall on whole minutes, so "strictly after a second before" includes `start`.
-    cursor = start - timedelta(seconds=1)
-    batch = _FIRST_BATCH
-    while True:
-        chunk = cron.next_firings(cursor, timezone, batch)
-        for moment in chunk:
-            if moment >= end:
-                return tuple(found)
-            found.append(moment)
-        if len(chunk) < batch:
-            return tuple(found)
-        cursor = chunk[-1]
-        batch = min(batch * 2, _LARGEST_BATCH)
 
 
 def merge_firings(firings: Sequence[datetime], merge_within: timedelta) -> tuple[Mark, ...]:
@@ -189,26 +162,6 @@ def merge_firings(firings: Sequence[datetime], merge_within: timedelta) -> tuple
     return tuple(marks)
 
 
-def merge_intervals(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
-    """Sorted, with overlapping or touching intervals joined."""
-    merged: list[Interval] = []
-    for begin, finish in sorted(intervals):
-        if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
-        else:
-            merged.append((begin, finish))
-    return tuple(merged)
-
-
-def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> tuple[Interval, ...]:
-    """The parts of `intervals` inside [start, end), merged."""
-    return merge_intervals(
-        (max(begin, start), min(finish, end))
-        for begin, finish in intervals
-        if finish > start and begin < end
-    )
-
-
 def _active(source: FiringSource, start: datetime, end: datetime) -> Interval:
     """The part of the week inside the source's start/end dates (the end date is inclusive)."""
     low = start if source.start is None else max(start, source.start)
@@ -220,7 +173,7 @@ def _active(source: FiringSource, start: datetime, end: datetime) -> Interval:
 def _worst_gap(entry: CoverageEntry, start: datetime, end: datetime) -> Interval | None:
     if not entry.worst_gap_seconds or entry.worst_gap_start is None:
         return None
-    gap = clip(
+    gap = clip_intervals(
         [
             (
                 entry.worst_gap_start,

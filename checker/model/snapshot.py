@@ -9,12 +9,23 @@ was read and is empty. The engine derives everything else.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, Strict, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, PrivateAttr, Strict, field_validator
 
+from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.domain.permissions import PolicyDocument, PolicyDocumentError, parse_policy
+from checker.domain.schedule import (
+    AtExpression,
+    CronExpression,
+    RateExpression,
+    parse_expression,
+)
+from checker.errors import ScheduleExpressionError
 from checker.format.escape import json_document
+from checker.load import untrusted_json
 from checker.load.documents import StrictNumbersModel
 
 SNAPSHOT_VERSION: Final = 1
@@ -25,6 +36,125 @@ Account = Annotated[str, Field(pattern=r"^\d{12}$")]
 
 class SnapshotModel(StrictNumbersModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- AWS strings, parsed once ----------------------------------------------------------------
+#
+# Some fields hold text AWS wrote in a language of its own: a target's JSON input, a schedule
+# expression, a policy document, a function ARN. The snapshot parses them once, when it is built
+# or loaded, into a table by text (`Snapshot.parsed`): the engine reads values, never the text.
+# What cannot be parsed is a value too (`Unreadable`), never an exception. The table is private:
+# not serialised (the snapshot's JSON is unchanged) and not part of the snapshot's equality.
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why an AWS string could not be parsed: `kind` says how far it got."""
+
+    kind: Literal["untrusted-json", "invalid-json", "expression", "policy"]
+    reason: str
+
+
+ParsedExpression = RateExpression | CronExpression | AtExpression | Unreadable
+
+
+def parse_json_text(text: str) -> object:
+    """A JSON text AWS holds (a target's input) as a value, or why it is none."""
+    try:
+        return untrusted_json.loads(text)
+    except untrusted_json.UntrustedJsonError as error:
+        return Unreadable("untrusted-json", str(error))
+    except ValueError as error:
+        return Unreadable("invalid-json", str(error))
+
+
+def parse_expression_text(text: str) -> ParsedExpression:
+    """A schedule expression as a value, or why it is none."""
+    try:
+        return parse_expression(text)
+    # What parsing can raise beyond its own error: a number too long to convert, a date at the
+    # edge of the calendar.
+    except (ScheduleExpressionError, ValueError, ArithmeticError) as error:
+        why = error.message if isinstance(error, ScheduleExpressionError) else str(error)
+        return Unreadable("expression", " ".join(why.split()) or type(error).__name__)
+
+
+def parse_policy_text(text: str) -> PolicyDocument | Unreadable:
+    """A policy document as a value, or why it is none."""
+    try:
+        return parse_policy(text)
+    except PolicyDocumentError as error:
+        return Unreadable("policy", str(error))
+
+
+class ParsedText:
+    """The AWS strings of one snapshot, each distinct text parsed once.
+
+    Keyed by the text itself, so a copy of the snapshot with other content never reads a stale
+    value (a text not seen yet is parsed when first asked for). Target inputs, schedule
+    expressions and target ARNs are parsed when the snapshot is built or loaded; policy
+    documents when first read (at organization size most are never judged, and holding them all
+    would cost memory for nothing).
+    """
+
+    __slots__ = ("_expressions", "_functions", "_json", "_policies")
+
+    def __init__(self) -> None:
+        self._json: dict[str, object] = {}
+        self._expressions: dict[str, ParsedExpression] = {}
+        self._functions: dict[str, FunctionKey | None] = {}
+        self._policies: dict[str, PolicyDocument | Unreadable] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParsedText)  # a cache of the snapshot's own content
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def json(self, text: str) -> object:
+        """A target input as a JSON value, or Unreadable."""
+        try:
+            return self._json[text]
+        except KeyError:
+            value = self._json[text] = parse_json_text(text)
+            return value
+
+    def expression(self, text: str) -> ParsedExpression:
+        try:
+            return self._expressions[text]
+        except KeyError:
+            value = self._expressions[text] = parse_expression_text(text)
+            return value
+
+    def function(self, arn: str) -> FunctionKey | None:
+        """The function an ARN names (None: it names no function)."""
+        try:
+            return self._functions[arn]
+        except KeyError:
+            key = self._functions[arn] = parse_function_arn(arn)
+            return key
+
+    def policy(self, text: str) -> PolicyDocument | Unreadable:
+        try:
+            return self._policies[text]
+        except KeyError:
+            value = self._policies[text] = parse_policy_text(text)
+            return value
+
+    def read(self, rules: list[EventRule], schedules: list[Schedule]) -> None:
+        """Parse what every evaluation reads: expressions, target ARNs and inputs."""
+        for rule in rules:
+            if rule.schedule_expression is not None:
+                self.expression(rule.schedule_expression)
+            for target in rule.targets or []:
+                self.function(target.arn)
+                if target.input is not None:
+                    self.json(target.input)
+        for schedule in schedules:
+            if schedule.expression is not None:
+                self.expression(schedule.expression)
+            self.function(schedule.target.arn)
+            if schedule.target.input is not None:
+                self.json(schedule.target.input)
 
 
 # --- Connect -------------------------------------------------------------------------------
@@ -459,6 +589,16 @@ class Snapshot(SnapshotModel):
     organization: OrganizationScan | None = Field(
         default=None, description="None: one account, the caller's own."
     )
+
+    _parsed: ParsedText = PrivateAttr(default_factory=ParsedText)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._parsed.read(self.rules, self.schedules)
+
+    @property
+    def parsed(self) -> ParsedText:
+        """The snapshot's AWS strings, parsed (see ParsedText)."""
+        return self._parsed
 
     @field_validator("collected_at")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -15,6 +15,7 @@ from checker.rules.catalogue import RuleMeta
 
 if TYPE_CHECKING:
     from checker.analysis.core import Analysis
+    from checker.rules.waivers import WaiverUsage
 
 # docs/rules, shipped inside the package through the rules/docs link so `explain` works installed.
 DOCS_DIR = Path(__file__).resolve().parent / "docs"
@@ -42,7 +43,7 @@ class Rule:
         message: str,
         function: str | None = None,
         warmer: str | None = None,
-        flows: tuple[str, ...] | list[str] | set[str] = (),
+        flows: Collection[str] = (),
         detail: str = "",
         policy_field: str | None = None,
     ) -> Finding:
@@ -63,6 +64,18 @@ class Rule:
         )
 
 
+class WaiverRule(Rule):
+    """A rule about the policy's waivers (phase "policy"): it judges what each waiver did in this
+    run, which the engine knows once the other rules' findings are waived, not the analysis."""
+
+    def evaluate(self, analysis: Analysis) -> RuleResult:
+        raise TypeError(f"{self.meta.id} judges waivers: call evaluate_waivers")
+
+    def evaluate_waivers(self, usage: Sequence[WaiverUsage], policy_file: str) -> RuleResult:
+        """`policy_file` is how findings name the policy file (`engine.policy_file_key`)."""
+        raise NotImplementedError
+
+
 def setting(required_override: int | None, knob: str) -> str:
     """The policy field behind a function's setting: its override's, else the warm default."""
     if required_override is not None:
@@ -70,7 +83,7 @@ def setting(required_override: int | None, knob: str) -> str:
     return f"warm.{knob}"
 
 
-def callers(flows: set[str] | tuple[str, ...], extra: bool = False) -> str:
+def callers(flows: Collection[str], extra: bool = False) -> str:
     """How a function came to be required, for messages."""
     parts = []
     if flows:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from checker.domain.gap_wording import describe_gap
 from checker.domain.schedule import readable_duration
+from checker.format.function_display import display_zone
 from checker.rules.base import Rule, RuleResult, setting
 from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
-    from checker.analysis.core import Analysis, WarmSource
+    from checker.analysis.core import Analysis
+    from checker.analysis.records import WarmSource
 
 
-def _worst_case_note(sources: list[WarmSource]) -> str:
+def _worst_case_note(sources: Sequence[WarmSource]) -> str:
     """Say why a gap is a bound rather than exact: rate() phase or flexible windows."""
     reasons = []
     if any((s.expression or "").startswith("rate(") for s in sources):
@@ -34,7 +37,7 @@ class WarmGapTooLong(Rule):
             if assessment.cause != "gap" or gap is None:
                 continue
             limit = assessment.required.settings.max_interval
-            zone = analysis.display_zone(assessment)
+            zone = display_zone(analysis, assessment)
             permitted = sorted(
                 {s.arn for s in assessment.exact if s.enabled}
                 - {s.arn for s, _ in assessment.denied}

@@ -17,8 +17,7 @@ class WrongQualifier(Rule):
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
         for key, assessment in analysis.assessments.items():
-            if assessment.status == "cold" and assessment.cause == "missing-function":
-                continue  # WARM014 says it all
+            # The decision leaves `others` empty where another cause says it all (WARM014).
             for source in assessment.others:
                 result.checked.add(source.arn)
                 result.findings.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.domain.permissions import resource_policy_allows
+from checker.domain.permissions import INVOKE_ACTION, resource_policy_allows
 from checker.rules.base import Rule, RuleResult
 from checker.rules.catalogue import rule_meta
 
@@ -33,7 +33,7 @@ class ConnectCannotInvoke(Rule):
                 verdict = resource_policy_allows(
                     document,
                     service="connect.amazonaws.com",
-                    action="lambda:InvokeFunction",
+                    action=INVOKE_ACTION,
                     resource=key.arn,
                     source_arn=instance.arn,
                     source_account=instance.account,

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from checker.rules.base import Rule, RuleResult
+from checker.rules.base import RuleResult, WaiverRule
 from checker.rules.catalogue import rule_meta
-
-if TYPE_CHECKING:
-    from checker.analysis.core import Analysis
+from checker.rules.waivers import WaiverUsage
 
 
-class WaiverExpired(Rule):
+class WaiverExpired(WaiverRule):
     meta = rule_meta("WARM902")
 
-    def evaluate(self, analysis: Analysis) -> RuleResult:
+    def evaluate_waivers(self, usage: Sequence[WaiverUsage], policy_file: str) -> RuleResult:
         result = RuleResult()
-        for usage in analysis.waiver_usage:
-            resource = f"{analysis.policy_path}#waivers[{usage.index}]"
+        for entry in usage:
+            resource = f"{policy_file}#waivers[{entry.index}]"
             result.checked.add(resource)
-            if not usage.expired:
+            if not entry.expired:
                 continue
-            waiver = usage.waiver
+            waiver = entry.waiver
             result.findings.append(
                 self.finding(
                     resource=resource,
                     message=(
-                        f"waiver {usage.index} ({waiver.rule} on {waiver.resource}, owner "
+                        f"waiver {entry.index} ({waiver.rule} on {waiver.resource}, owner "
                         f"{waiver.owner}) expired on {waiver.expires.isoformat()}; "
-                        f"{len(usage.matched)} finding(s) it covered count again"
+                        f"{len(entry.matched)} finding(s) it covered count again"
                     ),
-                    policy_field=f"waivers[{usage.index}].expires",
+                    policy_field=f"waivers[{entry.index}].expires",
                 )
             )
         return result

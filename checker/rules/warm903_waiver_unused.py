@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from checker.rules.base import Rule, RuleResult
+from checker.rules.base import RuleResult, WaiverRule
 from checker.rules.catalogue import rule_meta
-
-if TYPE_CHECKING:
-    from checker.analysis.core import Analysis
+from checker.rules.waivers import WaiverUsage
 
 
-class WaiverUnused(Rule):
+class WaiverUnused(WaiverRule):
     meta = rule_meta("WARM903")
 
-    def evaluate(self, analysis: Analysis) -> RuleResult:
+    def evaluate_waivers(self, usage: Sequence[WaiverUsage], policy_file: str) -> RuleResult:
         result = RuleResult()
-        for usage in analysis.waiver_usage:
-            resource = f"{analysis.policy_path}#waivers[{usage.index}]"
+        for entry in usage:
+            resource = f"{policy_file}#waivers[{entry.index}]"
             result.checked.add(resource)
-            if usage.expired or usage.matched:
+            if entry.expired or entry.matched:
                 continue
-            waiver = usage.waiver
+            waiver = entry.waiver
             result.findings.append(
                 self.finding(
                     resource=resource,
                     message=(
-                        f"waiver {usage.index} ({waiver.rule} on {waiver.resource}, owner "
+                        f"waiver {entry.index} ({waiver.rule} on {waiver.resource}, owner "
                         f"{waiver.owner}) matched no finding"
                     ),
-                    policy_field=f"waivers[{usage.index}]",
+                    policy_field=f"waivers[{entry.index}]",
                 )
             )
         return result

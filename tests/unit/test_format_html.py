@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.domain.schedule import CronExpression, FiringSource, parse_expression
+from checker.domain.schedule import CronExpression, FiringSource, firings_between, parse_expression
 from checker.engine import CoverageEntry, Evaluation, PolicyRef, RuleOutcome
 from checker.format import html
 from checker.format.registry import FORMATS, find_format
 from checker.format.week_strip import (
     WEEK,
-    cron_firings,
     merge_firings,
     monday_of,
     week_strip,
@@ -557,7 +556,7 @@ def test_the_week_before_the_snapshot_is_not_evaluated() -> None:
 
 
 def test_dense_firings_merge_into_bands_at_the_drawing_resolution() -> None:
-    every_five = cron_firings(cron("cron(0/5 * * * ? *)"), "UTC", MONDAY, MONDAY + WEEK)
+    every_five = firings_between(cron("cron(0/5 * * * ? *)"), "UTC", MONDAY, MONDAY + WEEK)
     assert len(every_five) == 2016
     marks = merge_firings(every_five, timedelta(minutes=10))
     assert len(marks) == 1
@@ -566,9 +565,9 @@ def test_dense_firings_merge_into_bands_at_the_drawing_resolution() -> None:
         MONDAY + WEEK - timedelta(minutes=5),
         2016,
     )
-    every_fifteen = cron_firings(cron("cron(0/15 * * * ? *)"), "UTC", MONDAY, MONDAY + WEEK)
+    every_fifteen = firings_between(cron("cron(0/15 * * * ? *)"), "UTC", MONDAY, MONDAY + WEEK)
     assert all(mark.is_tick for mark in merge_firings(every_fifteen, timedelta(minutes=10)))
-    business = cron_firings(cron("cron(0/5 8-17 ? * MON-FRI *)"), "UTC", MONDAY, MONDAY + WEEK)
+    business = firings_between(cron("cron(0/5 8-17 ? * MON-FRI *)"), "UTC", MONDAY, MONDAY + WEEK)
     assert len(merge_firings(business, timedelta(minutes=10))) == 5  # one band a day
     with pytest.raises(ValueError, match="positive"):
         merge_firings(every_five, timedelta(0))

@@ -907,14 +907,14 @@ def test_aws_data_errors_while_judging_a_function_are_warm901(
 ) -> None:
     """Whatever interpreting a function's state raises among AWS_DATA_ERRORS makes that
     function unknown with a WARM901, never a crash."""
-    from checker.analysis import core as analysis_module
+    from checker.analysis.decide import Decider
     from checker.engine import PolicyRef, evaluate
     from tests.scenario import NOW, default_policy
 
     def explode(self: Any, required: Any) -> Any:
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr(analysis_module.Analysis, "_decide", explode)
+    monkeypatch.setattr(Decider, "_decide", explode)
     report = evaluate(
         default_policy(), healthy().snapshot(), NOW, policy_ref=PolicyRef("p.yaml", "0" * 64)
     )

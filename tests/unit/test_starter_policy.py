@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from checker.analysis.core import UNIVERSAL_LAMBDA_INVOKE
+from checker.domain.targets import UNIVERSAL_LAMBDA_INVOKE
 from checker.engine import Evaluation, PolicyRef, evaluate
 from checker.load.policy import load_policy
 from checker.model.policy import Policy
