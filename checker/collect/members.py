@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checker.collect import Collection, _aware, collect_with, read_required_elsewhere
-from checker.collect import organizations as org
+import checker.collect.organizations as org
+from checker.collect.account import Collection, aware, collect_with, read_required_elsewhere
 from checker.collect.base import ClientFactory, Recorder
 from checker.collect.plan import required_functions, scope_regions
 from checker.collect.shard import join
@@ -65,7 +65,7 @@ def collect_members(
     organization = policy.scope.organization
     if organization is None:
         raise ValueError("collect_members needs scope.organization")
-    moment = _aware(now)
+    moment = aware(now)
     recorder = Recorder()
     scope = scope_regions(policy, regions, caller.default_region)
     if not scope:
@@ -84,11 +84,11 @@ def collect_members(
     if discovery.accounts is None:
         return _empty(moment, recorder, caller)
     listed = discovery.accounts
-    mine = org.partition(listed, shard)
+    shard_accounts = org.partition(listed, shard)
     outcomes: dict[str, AccountOutcome] = {}
     candidates: list[org.ListedAccount] = []
     explicit = discovery.source == "accounts"
-    for account in mine:
+    for account in shard_accounts:
         outcome = None if explicit else org.filter_outcome(organization, account)
         if outcome is None and organization.tags and not explicit:
             outcome = org.tags_outcome(caller, recorder, home, organization.tags, account)
@@ -150,7 +150,7 @@ def collect_members(
     organization_scan = OrganizationScan(
         source="accounts" if explicit else "organizations",
         listed=[account.id for account in listed],
-        outcomes=[outcomes[account.id] for account in mine],
+        outcomes=[outcomes[account.id] for account in shard_accounts],
         shards=[shard] if shard is not None else [],
     )
     own = Snapshot(collected_at=moment, errors=recorder.failures())
