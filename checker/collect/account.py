@@ -18,14 +18,15 @@ Order (each read starts as soon as what it depends on is known):
    targeted, and IAM for the execution role of every schedule that targets a required
    (function, qualifier), side by side; each attached managed policy once.
 
-Threads: one bounded pool (`max_workers`) for Connect, EventBridge, Scheduler and IAM calls;
-for Lambda, `lambda_workers` more, split into one pool per Lambda quota group, where each
-function's reads fan out as separate tasks once its configuration says it exists. What waits
-for results (a phase's orchestration) runs on an orchestrating thread of its own, never on a
-pool worker, so no worker ever waits for a task queued behind it. Client-side token buckets
-keep Connect under its documented quota and Lambda well under its account-wide control-plane
-quotas (`base.SERVICE_LIMITS`); for an account with many functions, Lambda's quota, not
-Connect's, sets the pace.
+Threads: every call goes to the run's one `executor.CallExecutor` (an organization's accounts
+share it; a single account gets its own, `call_workers(max_workers)` threads), tagged with its
+first call's (account, service, region, operation): the executor hands it to a worker only once
+that bucket has a token (`base.SERVICE_LIMITS`), so no worker sleeps on a quota. Lambda's reads
+fan out per function once its configuration says it exists. What waits for results (a phase's
+orchestration) runs on an orchestrating thread of its own, never on a worker, so no worker ever
+waits for a task queued behind it. The buckets keep Connect under its documented quota and
+Lambda well under its account-wide control-plane quotas; for an account with many functions,
+Lambda's quota, not Connect's, sets the pace.
 
 Nothing escapes `collect_with` but bugs (`ReadOnlyViolation` among them): every AWS error that
 survives retries is a `CollectionFailure` in ``snapshot.errors``, and the caller decides the exit
@@ -34,8 +35,9 @@ code. The snapshot holds nothing volatile but ``collected_at`` (= `now`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -51,16 +53,14 @@ import checker.collect.scheduler as scheduler
 import checker.collect.sts as sts
 from checker.analysis.evidence import SILENT_SYSTEM_LEVELS, metric_queries
 from checker.collect.base import (
-    ALLOWED_OPERATIONS,
-    SERVICE_LIMITS,
     CallCounter,
     ClientFactory,
     Progress,
     ProgressReporter,
     ReadContext,
     Recorder,
-    lambda_workers,
 )
+from checker.collect.executor import Call, CallExecutor, call_workers
 from checker.collect.plan import function_plans, hours_names, required_functions, scope_regions
 from checker.domain.arns import FunctionKey, parse_function_arn
 from checker.model.policy import Policy
@@ -99,11 +99,14 @@ def collect_with(
     progress: Progress | None = None,
     max_workers: int = 8,
     account: str | None = None,
+    executor: CallExecutor | None = None,
 ) -> Collection:
     """`collect` with a ready `ClientFactory` (how tests put fakes behind real clients).
 
     With `account` (a member reached through its role) no `GetCallerIdentity` is made, and
     only that account's functions are read: another account's are read by that account.
+    `executor` is the run's shared one (an organization's accounts share it); without it the
+    account gets one of its own with `call_workers(max_workers)` threads.
     """
     moment = aware(now)
     member = account
@@ -128,12 +131,11 @@ def collect_with(
         return _finish(moment, None, scope, recorder, clients.counter)
     ctx = ReadContext(clients, recorder, ProgressReporter(progress), account)
     ctx.progress("sts", "account", 1)
-    workers = max(1, max_workers)
     with (
-        ThreadPoolExecutor(workers, thread_name_prefix="warmcheck") as pool,
-        _LambdaPools(workers) as lambda_pools,
+        _own_executor(clients, executor, max_workers) as shared,
         ThreadPoolExecutor(ORCHESTRATORS, thread_name_prefix="warmcheck-orchestrate") as run,
     ):
+        pool = _Calls(shared, clients.account)
         # Warmers in the scope regions need nothing from Connect; Lambda's clients for the scope
         # regions (where most functions live) are built while Connect answers.
         warmers = [run.submit(_read_warmers, pool, ctx, scope)]
@@ -159,7 +161,7 @@ def collect_with(
         )
         roles = run.submit(_read_roles, pool, ctx, role_arns, home) if role_arns else None
         clients.prepare("lambda", sorted({plan.function.region for plan in plans}))
-        functions = lambda_functions.read_functions(ctx, lambda_pools.pool_for, plans)
+        functions = lambda_functions.read_functions(ctx, pool.lambda_, plans)
         instances = connect_reads.instances()
         read_roles = roles.result() if roles is not None else []
     evidence = _read_evidence(ctx, policy, moment, required, functions, rules, schedules)
@@ -263,6 +265,7 @@ def read_required_elsewhere(
     targeted: set[FunctionKey],
     *,
     max_workers: int = 8,
+    executor: CallExecutor | None = None,
 ) -> tuple[list[LambdaFunction], list[CollectionFailure]]:
     """Read `account`'s functions that flows in other accounts require (with what its own
     warmers target on them): the organization's cross-account references, after every
@@ -271,41 +274,52 @@ def read_required_elsewhere(
     ctx = ReadContext(clients, recorder, ProgressReporter(None), account)
     plans = function_plans(policy, required, targeted)
     clients.prepare("lambda", sorted({plan.function.region for plan in plans}))
-    with _LambdaPools(max(1, max_workers)) as lambda_pools:
-        functions = lambda_functions.read_functions(ctx, lambda_pools.pool_for, plans)
+    with _own_executor(clients, executor, max_workers) as shared:
+        functions = lambda_functions.read_functions(
+            ctx, _Calls(shared, clients.account).lambda_, plans
+        )
     return functions, recorder.failures()
 
 
 # Threads that wait on others' work: scope warmers, extra-region warmers, IAM, a client build.
 ORCHESTRATORS = 4
-# Every Lambda operation the collector calls.
-LAMBDA_OPERATIONS = sorted(
-    op.split(":", 1)[1] for op in ALLOWED_OPERATIONS if op.startswith("lambda:")
-)
 
 
-class _LambdaPools:
-    """`lambda_workers` threads, split evenly between Lambda's quota groups (one pool each)."""
+@contextmanager
+def _own_executor(
+    clients: ClientFactory, executor: CallExecutor | None, max_workers: int
+) -> Iterator[CallExecutor]:
+    """The run's executor, or one of this account's own, shut down when the account is read."""
+    if executor is not None:
+        yield executor
+        return
+    with CallExecutor(clients.limiter, call_workers(max_workers)) as own:
+        yield own
 
-    def __init__(self, max_workers: int) -> None:
-        limits = SERVICE_LIMITS["lambda"]
-        self._group = limits.bucket
-        groups = sorted({limits.bucket(op)[0] for op in LAMBDA_OPERATIONS})
-        each = max(1, lambda_workers(max_workers) // len(groups))
-        self._pools = {
-            group: ThreadPoolExecutor(each, thread_name_prefix=f"warmcheck-lambda-{index}")
-            for index, group in enumerate(groups)
-        }
 
-    def pool_for(self, operation: str) -> ThreadPoolExecutor:
-        return self._pools[self._group(operation)[0]]
+@dataclass(frozen=True)
+class _Calls:
+    """One account's reads on the run's executor, each paced by that account's buckets."""
 
-    def __enter__(self) -> _LambdaPools:
-        return self
+    executor: CallExecutor
+    account: str  # the limiter's key for the account: the client factory's
 
-    def __exit__(self, *exc_info: object) -> None:
-        for pool in self._pools.values():
-            pool.shutdown(wait=True)
+    def submit(
+        self, service: str, operation: str, tasks: Sequence[tuple[str, Callable[[], T]]]
+    ) -> list[Future[T]]:
+        """Each (region, task), whose first call is `service`'s `operation` in that region."""
+        return [
+            self.executor.submit(task, Call(self.account, service, region, operation))
+            for region, task in tasks
+        ]
+
+    def run(
+        self, service: str, operation: str, tasks: Sequence[tuple[str, Callable[[], T]]]
+    ) -> list[T]:
+        return [future.result() for future in self.submit(service, operation, tasks)]
+
+    def lambda_(self, task: Callable[[], Any], region: str, operation: str) -> Future[Any]:
+        return self.executor.submit(task, Call(self.account, "lambda", region, operation))
 
 
 # --- phases ----------------------------------------------------------------------------------
@@ -349,7 +363,7 @@ def _instance(ref: connect.InstanceRef, **contents: Any) -> ConnectInstance:
 
 
 def _start_connect(
-    pool: ThreadPoolExecutor,
+    pool: _Calls,
     ctx: ReadContext,
     policy: Policy,
     regions: list[str],
@@ -357,7 +371,12 @@ def _start_connect(
 ) -> _ConnectReads:
     """Find the in-scope instances, then start every read of theirs; wait for none of them."""
     ctx.clients.prepare("connect", regions)
-    found = _run(pool, [partial(connect.discover_instances, ctx, r, policy.scope) for r in regions])
+    first = "DescribeInstance" if connect.single_named_instance(policy.scope) else "ListInstances"
+    found = pool.run(
+        "connect",
+        first,
+        [(r, partial(connect.discover_instances, ctx, r, policy.scope)) for r in regions],
+    )
     refs = sorted({ref for refs in found if refs is not None for ref in refs})
     if all(refs is not None for refs in found):
         named = connect.single_named_instance(policy.scope)
@@ -375,18 +394,19 @@ def _start_connect(
             )
     statuses = list(policy.scope.flow_statuses)
     wanted_hours = hours_names(policy)
+
+    def each(operation: str, read: Callable[..., T], *args: Any) -> list[Future[T]]:
+        tasks = [(ref.region, partial(read, ctx, ref, *args)) for ref in refs]
+        return pool.submit("connect", operation, tasks)
+
     return _ConnectReads(
         refs=refs,
-        flows=_submit(pool, [partial(connect.read_flows, ctx, ref, statuses) for ref in refs]),
-        modules=_submit(pool, [partial(connect.read_modules, ctx, ref, statuses) for ref in refs]),
-        associations=_submit(
-            pool, [partial(connect.read_lambda_associations, ctx, ref) for ref in refs]
-        ),
+        flows=each("SearchContactFlows", connect.read_flows, statuses),
+        modules=each("SearchContactFlowModules", connect.read_modules, statuses),
+        associations=each("ListLambdaFunctions", connect.read_lambda_associations),
         # Hours of operation are read only when a window names them; otherwise they stay unread.
         hours=(
-            _submit(
-                pool, [partial(connect.read_hours, ctx, ref, wanted_hours, now) for ref in refs]
-            )
+            each("ListHoursOfOperations", connect.read_hours, wanted_hours, now)
             if wanted_hours
             else None
         ),
@@ -394,25 +414,37 @@ def _start_connect(
 
 
 def _read_warmers(
-    pool: ThreadPoolExecutor, ctx: ReadContext, regions: list[str]
+    pool: _Calls, ctx: ReadContext, regions: list[str]
 ) -> tuple[list[EventRule], list[Schedule]]:
     """Scheduled rules with their targets and Lambda schedules in `regions` (orchestrating)."""
     ctx.clients.prepare("events", regions)
     ctx.clients.prepare("scheduler", regions)
-    listed_rules = _submit(pool, [partial(events.list_scheduled_rules, ctx, r) for r in regions])
-    listed_schedules = _submit(
-        pool, [partial(scheduler.list_lambda_schedules, ctx, r) for r in regions]
+    listed_rules = pool.submit(
+        "events", "ListRules", [(r, partial(events.list_scheduled_rules, ctx, r)) for r in regions]
     )
-    rule_reads = [
-        pool.submit(events.read_rule, ctx, region, rule)
-        for region, future in zip(regions, listed_rules, strict=True)
-        for rule in future.result() or []
-    ]
-    schedule_reads = [
-        pool.submit(scheduler.read_schedule, ctx, region, summary)
-        for region, future in zip(regions, listed_schedules, strict=True)
-        for summary in future.result() or []
-    ]
+    listed_schedules = pool.submit(
+        "scheduler",
+        "ListSchedules",
+        [(r, partial(scheduler.list_lambda_schedules, ctx, r)) for r in regions],
+    )
+    rule_reads = pool.submit(
+        "events",
+        "ListTargetsByRule",
+        [
+            (region, partial(events.read_rule, ctx, region, rule))
+            for region, future in zip(regions, listed_rules, strict=True)
+            for rule in future.result() or []
+        ],
+    )
+    schedule_reads = pool.submit(
+        "scheduler",
+        "GetSchedule",
+        [
+            (region, partial(scheduler.read_schedule, ctx, region, summary))
+            for region, future in zip(regions, listed_schedules, strict=True)
+            for summary in future.result() or []
+        ],
+    )
     rules = [future.result() for future in rule_reads]
     schedules = [s for s in (future.result() for future in schedule_reads) if s is not None]
     return rules, schedules
@@ -441,27 +473,25 @@ def _targeted(rules: Iterable[EventRule], schedules: Iterable[Schedule]) -> set[
     return keys
 
 
-def _read_roles(
-    pool: ThreadPoolExecutor, ctx: ReadContext, role_arns: list[str], home: str
-) -> list[IamRole]:
+def _read_roles(pool: _Calls, ctx: ReadContext, role_arns: list[str], home: str) -> list[IamRole]:
     """The execution roles, then each attached managed policy once (orchestrating)."""
     ctx.clients.prepare("iam", [home])
-    roles_read = _run(pool, [partial(iam.read_role, ctx, home, arn) for arn in role_arns])
+    roles_read = pool.run(
+        "iam",
+        "ListRolePolicies",
+        [(home, partial(iam.read_role, ctx, home, arn)) for arn in role_arns],
+    )
     policy_arns = sorted({arn for read in roles_read for arn in read.attached or []})
-    policies = _run(pool, [partial(iam.read_managed_policy, ctx, home, arn) for arn in policy_arns])
+    policies = pool.run(
+        "iam",
+        "GetPolicy",
+        [(home, partial(iam.read_managed_policy, ctx, home, arn)) for arn in policy_arns],
+    )
     managed: dict[str, RolePolicy | None] = dict(zip(policy_arns, policies, strict=True))
     return iam.assemble_roles(roles_read, managed)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _submit(pool: ThreadPoolExecutor, tasks: list[Callable[[], T]]) -> list[Future[T]]:
-    return [pool.submit(task) for task in tasks]
-
-
-def _run(pool: ThreadPoolExecutor, tasks: list[Callable[[], T]]) -> list[T]:
-    return [future.result() for future in _submit(pool, tasks)]
 
 
 def aware(now: datetime | None) -> datetime:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
@@ -219,8 +220,9 @@ class TokenBucket:
         self._stamp = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one token, sleeping until it is there; returns the seconds slept."""
+    def reserve(self) -> float:
+        """Take one token now or reserve the next free one, without waiting: the seconds until
+        it may be used (margin included; 0 when it is there now)."""
         with self._lock:
             now = self._clock()
             self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
@@ -228,8 +230,12 @@ class TokenBucket:
             # Going negative reserves a future token, so concurrent callers queue in order.
             self._tokens -= 1.0
             wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        return wait + self._margin if wait > 0 else 0.0
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is there; returns the seconds slept."""
+        wait = self.reserve()
         if wait > 0:
-            wait += self._margin
             self._sleep(wait)
         return wait
 
@@ -271,6 +277,10 @@ SERVICE_LIMITS: Final[Mapping[str, ServiceLimits]] = {
 }
 
 
+# (account, service, region, bucket name): one token bucket of a `RateLimiter`.
+BucketKey = tuple[str, str, str, str]
+
+
 class RateLimiter:
     """One `TokenBucket` per (account, service, region, bucket) of `limits`, made on first use."""
 
@@ -286,8 +296,9 @@ class RateLimiter:
         self._margin = margin
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
+        self._buckets: dict[BucketKey, TokenBucket] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     @classmethod
     def unlimited(cls) -> RateLimiter:
@@ -297,18 +308,19 @@ class RateLimiter:
     def limits(self, service: str) -> ServiceLimits | None:
         return self._limits.get(service)
 
-    def acquire(self, service: str, region: str, operation: str, account: str = "") -> float:
-        """Wait for `operation`'s token (0 for a service without limits); the seconds slept.
-
-        AWS's quotas are per account and Region, so each account has buckets of its own.
-        """
+    def key(self, service: str, region: str, operation: str, account: str = "") -> BucketKey | None:
+        """The bucket `operation` draws from, or None for a service without limits."""
         limits = self._limits.get(service)
         if limits is None:
-            return 0.0
-        name, quota = limits.bucket(operation)
+            return None
+        return (account, service, region, limits.bucket(operation)[0])
+
+    def _bucket(self, key: BucketKey) -> TokenBucket:
         with self._lock:
-            bucket = self._buckets.get((account, service, region, name))
+            bucket = self._buckets.get(key)
             if bucket is None:
+                _, service, _, name = key
+                quota = self._limits[service].bucket(name)[1]
                 bucket = TokenBucket(
                     quota.rate,
                     quota.burst,
@@ -316,8 +328,40 @@ class RateLimiter:
                     clock=self._clock,
                     sleep=self._sleep,
                 )
-                self._buckets[(account, service, region, name)] = bucket
-        return bucket.acquire()
+                self._buckets[key] = bucket
+            return bucket
+
+    def reserve(self, key: BucketKey) -> float:
+        """Take `key`'s token now or reserve its next one: the seconds until it may be used.
+
+        The caller must then make its request no sooner, on a thread inside `prepaid(key)`, so
+        that the request's own `acquire` does not take a second token.
+        """
+        return self._bucket(key).reserve()
+
+    @contextmanager
+    def prepaid(self, key: BucketKey) -> Iterator[None]:
+        """The next request this thread sends from `key`'s bucket was paid by `reserve`."""
+        self._local.prepaid = key
+        try:
+            yield
+        finally:
+            self._local.prepaid = None
+
+    def acquire(self, service: str, region: str, operation: str, account: str = "") -> float:
+        """Wait for `operation`'s token (0 for a service without limits); the seconds slept.
+
+        AWS's quotas are per account and Region, so each account has buckets of its own. The
+        first request of a call scheduled through `reserve` (`CallExecutor`) is already paid
+        and goes at once; its later pages and botocore's retries wait here like any other.
+        """
+        key = self.key(service, region, operation, account)
+        if key is None:
+            return 0.0
+        if getattr(self._local, "prepaid", None) == key:
+            self._local.prepaid = None
+            return 0.0
+        return self._bucket(key).acquire()
 
 
 class CallCounter:

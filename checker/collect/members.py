@@ -6,8 +6,10 @@
 2. This shard's accounts: filters first (excluded, inactive; tags only for the survivors).
 3. Every remaining account's role is assumed before anything is read (a refusal is known at
    once), then the accounts are read side by side, `account_workers` at a time: AWS's quotas
-   are per account, so accounts do not slow each other down; the rate limiter is shared and
-   keyed by (account, region, API).
+   are per account, so accounts do not slow each other down. Each account's orchestration (what
+   waits for answers) has a thread of its own; every call of every account runs on ONE shared
+   `CallExecutor`, which hands a read to a worker only when its (account, region, API) bucket
+   has a token, so an account waiting for its quota holds no worker another account could use.
 4. Cross-account references: a function in account B that a flow in account A calls is read by
    B, once every account's flows are known (only for what B's own flows did not already ask).
 5. One snapshot: every account's state, every failure (a denied or failed account is a
@@ -26,6 +28,7 @@ from datetime import datetime
 import checker.collect.organizations as org
 from checker.collect.account import Collection, aware, collect_with, read_required_elsewhere
 from checker.collect.base import ClientFactory, Recorder
+from checker.collect.executor import CallExecutor, call_workers
 from checker.collect.plan import required_functions, scope_regions
 from checker.collect.shard import join
 from checker.domain.arns import FunctionKey
@@ -118,10 +121,14 @@ def collect_members(
             now=moment,
             max_workers=max_workers,
             account=attempt.account.id,
+            executor=shared,
         )
 
     workers = max(1, min(account_workers, len(candidates) or 1))
-    with ThreadPoolExecutor(workers, thread_name_prefix="warmcheck-account") as pool:
+    with (
+        CallExecutor(caller.limiter, call_workers(max_workers, len(candidates))) as shared,
+        ThreadPoolExecutor(workers, thread_name_prefix="warmcheck-account") as pool,
+    ):
         # Every role first: a refusal is known before anything is read.
         assumed = list(pool.map(reach, candidates))
         reached = [attempt for attempt in assumed if attempt.clients is not None]
@@ -140,6 +147,7 @@ def collect_members(
             pool,
             reach=reach,
             max_workers=max_workers,
+            executor=shared,
             calls_by_account=calls_by_account,
         )
     for attempt in assumed:
@@ -171,6 +179,7 @@ def _cross_account(
     *,
     reach: Callable[[org.ListedAccount], org.Assumed],
     max_workers: int,
+    executor: CallExecutor,
     calls_by_account: dict[str, dict[str, int]],
 ) -> list[Snapshot]:
     """Functions that flows of this run's accounts call in another account, read through that
@@ -204,7 +213,13 @@ def _cross_account(
     def read(target: tuple[str, ClientFactory]) -> Snapshot:
         account, factory = target
         functions, failures = read_required_elsewhere(
-            policy, factory, account, wanted[account], set(), max_workers=max_workers
+            policy,
+            factory,
+            account,
+            wanted[account],
+            set(),
+            max_workers=max_workers,
+            executor=executor,
         )
         calls_by_account[account] = factory.counter.counts()
         assert collected_at is not None
