@@ -49,13 +49,14 @@ from benchmarks.sequential_collector import SequentialCollector, SequentialResul
 from checker.collect import Collection, collect_with
 from checker.collect.base import (
     SERVICE_LIMITS,
+    AwsAccess,
     ClientFactory,
     RateLimiter,
     lambda_workers,
 )
 from checker.model.policy import Policy
 from checker.sandbox import sandbox_environment
-from checker.sandbox.sandbox import endpoint_env
+from checker.sandbox.sandbox import endpoint_access, endpoint_env
 from checker.sandbox.seeding import (
     SandboxClients,
     add_permission,
@@ -305,12 +306,13 @@ class Timeline:
 
 
 def _measure_collect(
-    policy: Policy, *, limiter: RateLimiter | None = None
+    policy: Policy, access: AwsAccess, *, limiter: RateLimiter | None = None
 ) -> tuple[Timed, Collection, Timeline]:
-    """`collect` as the CLI runs it (with `limiter`: other client-side limits), timed."""
+    """`collect` as the CLI runs it (with `limiter`: other client-side limits), timed; the
+    sandbox's endpoint and keys handed over explicitly."""
     requests = RequestCounter()
-    factory = ClientFactory.from_profile(
-        None, limiter=limiter, max_workers=MAX_WORKERS, customize=requests.install
+    factory = ClientFactory.from_access(
+        access, limiter=limiter, max_workers=MAX_WORKERS, customize=requests.install
     )
     timeline = Timeline()
     cpu = time.process_time()
@@ -429,35 +431,37 @@ def run(*, baseline: bool = True) -> list[str]:
     sandbox = SandboxProcess.start(LATENCY_MS, SERVE_FAULTS)
     try:
         env = endpoint_env(sandbox.url)
-        with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
-            plan = sandbox.faults()  # what `serve` started with
-            sandbox.set_faults(None)
-            started = time.perf_counter()
-            seeded = seed(env)
-            seeding = time.perf_counter() - started
-            policy = Policy.model_validate(
-                {
-                    "version": 1,
-                    "scope": {"regions": [REGION], "instances": [seeded.instance_id]},
-                    "warm": {"payload": {"warmer": True}},
-                }
-            )
-            _progress(f"seeded in {seeding:.1f} s; timing the collector")
-            # No latency, no throttling, no client-side pacing: CPU only. The first run is
-            # untimed: it loads the collector's modules.
-            _measure_collect(policy, limiter=RateLimiter.unlimited())
-            cpu, _, _ = _measure_collect(policy, limiter=RateLimiter.unlimited())
-            sandbox.set_faults(plan)  # full buckets for each reader
-            fast, collection, timeline = _measure_collect(policy)
-            # For comparison only: Connect paced, Lambda not (over its quota on a real account).
+        access = endpoint_access(sandbox.url)
+        plan = sandbox.faults()  # what `serve` started with
+        sandbox.set_faults(None)
+        started = time.perf_counter()
+        seeded = seed(env)
+        seeding = time.perf_counter() - started
+        policy = Policy.model_validate(
+            {
+                "version": 1,
+                "scope": {"regions": [REGION], "instances": [seeded.instance_id]},
+                "warm": {"payload": {"warmer": True}},
+            }
+        )
+        _progress(f"seeded in {seeding:.1f} s; timing the collector")
+        # No latency, no throttling, no client-side pacing: CPU only. The first run is
+        # untimed: it loads the collector's modules.
+        _measure_collect(policy, access, limiter=RateLimiter.unlimited())
+        cpu, _, _ = _measure_collect(policy, access, limiter=RateLimiter.unlimited())
+        sandbox.set_faults(plan)  # full buckets for each reader
+        fast, collection, timeline = _measure_collect(policy, access)
+        # For comparison only: Connect paced, Lambda not (over its quota on a real account).
+        sandbox.set_faults(plan)
+        uncapped, _, _ = _measure_collect(
+            policy, access, limiter=RateLimiter({"connect": SERVICE_LIMITS["connect"]})
+        )
+        sequential: tuple[Timed, SequentialResult] | None = None
+        if baseline:
+            _progress("timing the sequential baseline (minutes: Connect allows 2 calls/s)")
             sandbox.set_faults(plan)
-            uncapped, _, _ = _measure_collect(
-                policy, limiter=RateLimiter({"connect": SERVICE_LIMITS["connect"]})
-            )
-            sequential: tuple[Timed, SequentialResult] | None = None
-            if baseline:
-                _progress("timing the sequential baseline (minutes: Connect allows 2 calls/s)")
-                sandbox.set_faults(plan)
+            # The naive baseline builds plain boto3 clients, which read the environment.
+            with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
                 sequential = _measure_sequential(seeded.instance_id)
     finally:
         sandbox.stop()

@@ -31,7 +31,6 @@ import boto3
 
 from benchmarks.collect_bench import (
     ALIAS_EVERY,
-    EXTRA_ENV_TO_REMOVE,
     FUNCTIONS,
     LAMBDA_QUOTA,
     LATENCY_MS,
@@ -41,11 +40,10 @@ from benchmarks.collect_bench import (
     SandboxProcess,
     seed,
 )
-from checker.collect import collect
+from checker.collect import AwsAccess, collect
 from checker.collect.members import DEFAULT_ACCOUNT_WORKERS, MemberCollection
 from checker.model.policy import Policy
-from checker.sandbox import sandbox_environment
-from checker.sandbox.sandbox import endpoint_env
+from checker.sandbox.sandbox import endpoint_access, endpoint_env
 from checker.sandbox.seeding import SandboxClients
 
 ACCOUNTS = 20
@@ -161,10 +159,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _timed(policy: Policy, sandbox_pid: int) -> Timed:
+def _timed(policy: Policy, access: AwsAccess, sandbox_pid: int) -> Timed:
     cpu, own, machine = _cpu_seconds(sandbox_pid), time.process_time(), _machine_ticks()
     started = time.perf_counter()
-    collection = collect(policy)
+    collection = collect(policy, access=access)
     seconds = time.perf_counter() - started
     assert isinstance(collection, MemberCollection)
     idle, total = (after - before for after, before in zip(_machine_ticks(), machine, strict=True))
@@ -191,21 +189,23 @@ def run() -> list[str]:
     sandbox = SandboxProcess.start(LATENCY_MS, SERVE_FAULTS)
     try:
         env = endpoint_env(sandbox.url)
-        with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
-            plan = sandbox.faults()
-            sandbox.set_faults(None)
-            started = time.perf_counter()
-            accounts = _seed_organization(env)
-            seeding = time.perf_counter() - started
-            _progress(f"seeded in {seeding:.0f} s; timing one account, then all {ACCOUNTS}")
-            role = f"arn:aws:iam::{{account}}:role/{ROLE}"
-            pid = sandbox.process.pid
-            sandbox.set_faults(plan)
-            one = _timed(_policy({"organization": {"role": role}, "accounts": [accounts[0]]}), pid)
-            sandbox.set_faults(plan)
-            every = _timed(
-                _policy({"organization": {"role": role, "exclude": ["123456789012"]}}), pid
-            )
+        access = endpoint_access(sandbox.url)
+        plan = sandbox.faults()
+        sandbox.set_faults(None)
+        started = time.perf_counter()
+        accounts = _seed_organization(env)
+        seeding = time.perf_counter() - started
+        _progress(f"seeded in {seeding:.0f} s; timing one account, then all {ACCOUNTS}")
+        role = f"arn:aws:iam::{{account}}:role/{ROLE}"
+        pid = sandbox.process.pid
+        sandbox.set_faults(plan)
+        one = _timed(
+            _policy({"organization": {"role": role}, "accounts": [accounts[0]]}), access, pid
+        )
+        sandbox.set_faults(plan)
+        every = _timed(
+            _policy({"organization": {"role": role, "exclude": ["123456789012"]}}), access, pid
+        )
     finally:
         sandbox.stop()
     return _report(accounts, seeding, one, every)

@@ -26,6 +26,7 @@ from botocore.exceptions import BotoCoreError
 from checker.collect.account import Collection, aware, collect_with, evidence_kinds
 from checker.collect.base import (
     ALLOWED_OPERATIONS,
+    AwsAccess,
     ClientFactory,
     Progress,
     ReadOnlyViolation,
@@ -40,6 +41,7 @@ from checker.model.snapshot import Shard, Snapshot
 
 __all__ = [
     "ALLOWED_OPERATIONS",
+    "AwsAccess",
     "Collection",
     "ReadOnlyViolation",
     "collect",
@@ -58,18 +60,26 @@ def collect(
     progress: Progress | None = None,
     max_workers: int = 8,
     shard: Shard | None = None,
+    access: AwsAccess | None = None,
 ) -> Collection:
-    """Read the accounts and regions `policy` covers, with the standard AWS configuration.
+    """Read the accounts and regions `policy` covers, with the standard AWS configuration or,
+    given `access`, with that endpoint and those credentials alone (``Sandbox.access()``; no
+    environment variable or AWS config file is read then).
 
     `profile` picks a named profile; `regions` overrides ``policy.scope.regions`` (else the
     session's region). ``AWS_MAX_ATTEMPTS`` / ``max_attempts`` changes the attempts per call.
-    With ``scope.organization`` the profile's account discovers the members (this `shard` of
+    With ``scope.organization`` the caller's account discovers the members (this `shard` of
     them) and reads each through its role (`members.collect_members`).
     """
+    if access is not None and profile is not None:
+        raise ValueError("collect takes a profile or explicit access, not both")
     moment = aware(now)
+    evidence = evidence_kinds(policy)
     try:
-        factory = ClientFactory.from_profile(
-            profile, max_workers=max_workers, evidence=evidence_kinds(policy)
+        factory = (
+            ClientFactory.from_access(access, max_workers=max_workers, evidence=evidence)
+            if access is not None
+            else ClientFactory.from_profile(profile, max_workers=max_workers, evidence=evidence)
         )
     except BotoCoreError as error:
         # A named profile that does not exist: nothing can be read.

@@ -15,6 +15,7 @@ retries into a `CollectionFailure`; the caller keeps the field it was filling at
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+from botocore.credentials import Credentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -394,12 +397,42 @@ def lambda_workers(max_workers: int) -> int:
     return 2 * max(1, max_workers)
 
 
+@dataclass(frozen=True)
+class AwsAccess:
+    """Where and as whom warmcheck reads, handed over explicitly (the sandbox's endpoint and
+    keys, say): with it, nothing comes from ``os.environ`` or ``~/.aws``, and nothing there
+    needs changing."""
+
+    region: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    endpoint_url: str | None = None
+    max_attempts: int | None = None
+
+
+def _isolated_session() -> botocore.session.Session:
+    """A botocore session that reads no environment variable and no AWS config file: every
+    setting at botocore's default, no credentials until the caller sets them."""
+    variables = {
+        name: (None, None, default, convert)
+        for name, (_, _, default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items()
+    }
+    variables["config_file"] = (None, None, os.devnull, None)
+    variables["credentials_file"] = (None, None, os.devnull, None)
+    # AWS_ENDPOINT_URL_<SERVICE> and the config file's endpoints are read outside the variables.
+    variables["ignore_configured_endpoint_urls"] = (None, None, True, None)
+    return botocore.session.Session(session_vars=variables)
+
+
 class ClientFactory:
-    """Builds every client from one boto3 session, hooked for the guard, counting and limits.
+    """Builds every client of one (account, role) from one boto3 session, hooked for the guard,
+    counting and limits.
 
     boto3 sessions are not thread-safe, clients are: `prepare` builds clients one at a time
     under a lock (any orchestrating thread may call it before its workers start), and the
-    workers only look clients up.
+    workers only look clients up. `for_role` makes the factory of another account's role, with
+    credentials that refresh themselves, on the same endpoint and configuration.
     """
 
     def __init__(
@@ -413,10 +446,17 @@ class ClientFactory:
         customize: ClientHook | None = None,
         evidence: Iterable[str] = (),
         account: str = "",
+        endpoint_url: str | None = None,
+        isolated: bool = False,
     ) -> None:
         self._session = session
-        self._allowed = allowed_operations(evidence)
+        self._evidence = tuple(evidence)
+        self._allowed = allowed_operations(self._evidence)
         self._account = account
+        self._endpoint_url = endpoint_url
+        self._isolated = isolated
+        self._max_workers = max_workers
+        self._max_attempts = max_attempts
         self._counter = counter
         self._limiter = limiter
         self._customize = customize
@@ -459,6 +499,63 @@ class ClientFactory:
             customize=customize,
             evidence=evidence,
         )
+
+    @classmethod
+    def from_access(
+        cls,
+        access: AwsAccess,
+        *,
+        counter: CallCounter | None = None,
+        limiter: RateLimiter | None = None,
+        max_workers: int = 8,
+        customize: ClientHook | None = None,
+        evidence: Iterable[str] = (),
+    ) -> ClientFactory:
+        """A factory on `access` alone: no environment variable or config file is read."""
+        core = _isolated_session()
+        core.set_credentials(access.access_key_id, access.secret_access_key, access.session_token)
+        return cls(
+            boto3.session.Session(botocore_session=core, region_name=access.region),
+            counter=counter or CallCounter(),
+            limiter=limiter or RateLimiter(),
+            max_workers=max_workers,
+            max_attempts=access.max_attempts,
+            customize=customize,
+            evidence=evidence,
+            endpoint_url=access.endpoint_url,
+            isolated=True,
+        )
+
+    def for_role(self, credentials: Credentials, account: str) -> ClientFactory:
+        """The factory of `account` reached through a role: `credentials` (refreshing ones, for
+        an assumed role), this factory's endpoint, configuration, limiter and evidence, and a
+        call counter of its own. Service models are parsed once for every account."""
+        core = _isolated_session() if self._isolated else botocore.session.Session()
+        core.register_component("data_loader", self.data_loader)
+        # botocore has no public setter for a session's credentials object; this is how its
+        # own assume-role provider plugs refreshing credentials in.
+        core._credentials = credentials  # type: ignore[attr-defined]
+        attempts = self._max_attempts
+        if attempts is None and not self._isolated:
+            configured = core.get_config_variable("max_attempts")
+            attempts = int(configured) if configured else None
+        return ClientFactory(
+            boto3.session.Session(botocore_session=core, region_name=self.default_region),
+            counter=CallCounter(),
+            limiter=self._limiter,
+            max_workers=self._max_workers,
+            max_attempts=attempts,
+            customize=self._customize,
+            evidence=self._evidence,
+            account=account,
+            endpoint_url=self._endpoint_url,
+            isolated=self._isolated,
+        )
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The endpoint every client uses (None: AWS's own, or what the configuration says)."""
+        return self._endpoint_url
 
     @property
     def account(self) -> str:
@@ -522,7 +619,7 @@ class ClientFactory:
 
     def _build(self, service: str, region: str) -> Any:
         client: Any = self._session.client(  # type: ignore[call-overload]
-            service, region_name=region, config=self._config
+            service, region_name=region, config=self._config, endpoint_url=self._endpoint_url
         )
         install_guard(client, self._counter, self._allowed)
         if self._limiter.limits(service) is not None:

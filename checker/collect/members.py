@@ -107,8 +107,6 @@ def collect_members(
             home,
             organization,
             account,
-            limiter=caller.limiter,
-            max_workers=max_workers,
             environ=environ,
         )
 
