@@ -22,8 +22,8 @@ and the same collection with no latency and no limits on either side (what CPU a
 Targets: the collector at least 5x faster than the baseline, and within 1.5x of the floor that
 Connect's rate limit alone imposes on the collector's own Connect calls (each API has its own
 bucket, so the floor is the slowest API's: max(0, (calls - burst) / rate), plus one latency).
-Two more floors count everything the collector calls: every service's calls x latency over the
-workers it has for them (at least the Connect floor), and Lambda's control-plane quota, which
+Two more floors count everything the collector calls: every call x latency over the workers of
+the run's one executor (at least the Connect floor), and Lambda's control-plane quota, which
 the collector deliberately stays well under (`checker.collect.base.SERVICE_LIMITS`).
 """
 
@@ -52,8 +52,8 @@ from checker.collect.base import (
     AwsAccess,
     ClientFactory,
     RateLimiter,
-    lambda_workers,
 )
+from checker.collect.executor import call_workers
 from checker.model.policy import Policy
 from checker.sandbox import sandbox_environment
 from checker.sandbox.sandbox import endpoint_access, endpoint_env
@@ -347,24 +347,14 @@ def connect_floor(calls: Mapping[str, int]) -> tuple[float, str]:
     return worst + LATENCY_MS / 1000.0, api
 
 
-def service_workers() -> dict[str, int]:
-    """How many of each service's calls the collector can have under way at once."""
-    workers = dict.fromkeys(("connect", "events", "scheduler", "iam"), MAX_WORKERS)
-    return {**workers, "sts": 1, "lambda": lambda_workers(MAX_WORKERS)}
-
-
 def calls_floor(calls: Mapping[str, int]) -> tuple[float, list[str]]:
-    """Sum over services of calls x latency / that service's workers, and the terms."""
-    per_service: Counter[str] = Counter()
-    for operation, count in calls.items():
-        per_service[operation.split(":", 1)[0]] += count
-    workers = service_workers()
-    total, terms = 0.0, []
-    for service, count in sorted(per_service.items()):
-        share = workers.get(service, MAX_WORKERS)
-        total += count * LATENCY_MS / 1000.0 / share
-        terms.append(f"{service} {count}/{share}")
-    return total, terms
+    """Every call x latency over the run's one executor's workers (`call_workers`; the one
+    GetCallerIdentity goes first, alone), and the terms."""
+    workers = call_workers(MAX_WORKERS)
+    first = calls.get("sts:GetCallerIdentity", 0)
+    rest = sum(calls.values()) - first
+    total = (first + rest / workers) * LATENCY_MS / 1000.0
+    return total, [f"sts {first}/1", f"the rest {rest}/{workers}"]
 
 
 def lambda_floors(calls: Mapping[str, int]) -> tuple[float, float, str]:
@@ -497,8 +487,8 @@ def _report(
             f"{seeded.targets} targets; seeded in {seeding:.1f} s"
         ),
         (
-            f"  collector (collect, max_workers={MAX_WORKERS}, Lambda "
-            f"{lambda_workers(MAX_WORKERS)} workers): {fast.seconds:7.2f} s "
+            f"  collector (collect, max_workers={MAX_WORKERS}: "
+            f"{call_workers(MAX_WORKERS)} workers shared): {fast.seconds:7.2f} s "
             f"({fast.cpu_seconds:.2f} s CPU), {sum(fast.requests.values())} requests; "
             f"{_collection_summary(collection)}"
         ),

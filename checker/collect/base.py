@@ -389,10 +389,11 @@ ClientHook = Callable[[Any], None]
 
 
 def lambda_workers(max_workers: int) -> int:
-    """Threads for Lambda's per-function fan-out: twice the other services' pool (16 at 8).
+    """Lambda calls one account may have under way at once (16 at 8), and so the connections
+    each client keeps: Lambda's per-function fan-out is the widest.
 
     The client-side buckets (`SERVICE_LIMITS`), not this bound, keep Lambda under its quotas;
-    the threads only hide latency: 20 requests/s at up to 800 ms each.
+    concurrency only hides latency: 20 requests/s at up to 800 ms each.
     """
     return 2 * max(1, max_workers)
 
