@@ -101,7 +101,8 @@ class SandboxError(CheckerError):
 
 
 class Sandbox:
-    """A local AWS stand-in on 127.0.0.1: moto for most services, warmcheck's own for the rest.
+    """A local AWS stand-in on 127.0.0.1: moto for most services (its WSGI application, called
+    in-process behind the front server), warmcheck's own for the rest.
 
     moto keeps its state in process-wide globals, so one sandbox runs per process at a time.
     """
