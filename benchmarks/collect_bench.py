@@ -22,8 +22,8 @@ and the same collection with no latency and no limits on either side (what CPU a
 Targets: the collector at least 5x faster than the baseline, and within 1.5x of the floor that
 Connect's rate limit alone imposes on the collector's own Connect calls (each API has its own
 bucket, so the floor is the slowest API's: max(0, (calls - burst) / rate), plus one latency).
-Two more floors count everything the collector calls: every service's calls x latency over the
-workers it has for them (at least the Connect floor), and Lambda's control-plane quota, which
+Two more floors count everything the collector calls: every call x latency over the workers of
+the run's one executor (at least the Connect floor), and Lambda's control-plane quota, which
 the collector deliberately stays well under (`checker.collect.base.SERVICE_LIMITS`).
 """
 
@@ -49,13 +49,14 @@ from benchmarks.sequential_collector import SequentialCollector, SequentialResul
 from checker.collect import Collection, collect_with
 from checker.collect.base import (
     SERVICE_LIMITS,
+    AwsAccess,
     ClientFactory,
     RateLimiter,
-    lambda_workers,
 )
+from checker.collect.executor import call_workers
 from checker.model.policy import Policy
 from checker.sandbox import sandbox_environment
-from checker.sandbox.sandbox import endpoint_env
+from checker.sandbox.sandbox import endpoint_access, endpoint_env
 from checker.sandbox.seeding import (
     SandboxClients,
     add_permission,
@@ -305,12 +306,13 @@ class Timeline:
 
 
 def _measure_collect(
-    policy: Policy, *, limiter: RateLimiter | None = None
+    policy: Policy, access: AwsAccess, *, limiter: RateLimiter | None = None
 ) -> tuple[Timed, Collection, Timeline]:
-    """`collect` as the CLI runs it (with `limiter`: other client-side limits), timed."""
+    """`collect` as the CLI runs it (with `limiter`: other client-side limits), timed; the
+    sandbox's endpoint and keys handed over explicitly."""
     requests = RequestCounter()
-    factory = ClientFactory.from_profile(
-        None, limiter=limiter, max_workers=MAX_WORKERS, customize=requests.install
+    factory = ClientFactory.from_access(
+        access, limiter=limiter, max_workers=MAX_WORKERS, customize=requests.install
     )
     timeline = Timeline()
     cpu = time.process_time()
@@ -345,24 +347,14 @@ def connect_floor(calls: Mapping[str, int]) -> tuple[float, str]:
     return worst + LATENCY_MS / 1000.0, api
 
 
-def service_workers() -> dict[str, int]:
-    """How many of each service's calls the collector can have under way at once."""
-    workers = dict.fromkeys(("connect", "events", "scheduler", "iam"), MAX_WORKERS)
-    return {**workers, "sts": 1, "lambda": lambda_workers(MAX_WORKERS)}
-
-
 def calls_floor(calls: Mapping[str, int]) -> tuple[float, list[str]]:
-    """Sum over services of calls x latency / that service's workers, and the terms."""
-    per_service: Counter[str] = Counter()
-    for operation, count in calls.items():
-        per_service[operation.split(":", 1)[0]] += count
-    workers = service_workers()
-    total, terms = 0.0, []
-    for service, count in sorted(per_service.items()):
-        share = workers.get(service, MAX_WORKERS)
-        total += count * LATENCY_MS / 1000.0 / share
-        terms.append(f"{service} {count}/{share}")
-    return total, terms
+    """Every call x latency over the run's one executor's workers (`call_workers`; the one
+    GetCallerIdentity goes first, alone), and the terms."""
+    workers = call_workers(MAX_WORKERS)
+    first = calls.get("sts:GetCallerIdentity", 0)
+    rest = sum(calls.values()) - first
+    total = (first + rest / workers) * LATENCY_MS / 1000.0
+    return total, [f"sts {first}/1", f"the rest {rest}/{workers}"]
 
 
 def lambda_floors(calls: Mapping[str, int]) -> tuple[float, float, str]:
@@ -429,35 +421,37 @@ def run(*, baseline: bool = True) -> list[str]:
     sandbox = SandboxProcess.start(LATENCY_MS, SERVE_FAULTS)
     try:
         env = endpoint_env(sandbox.url)
-        with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
-            plan = sandbox.faults()  # what `serve` started with
-            sandbox.set_faults(None)
-            started = time.perf_counter()
-            seeded = seed(env)
-            seeding = time.perf_counter() - started
-            policy = Policy.model_validate(
-                {
-                    "version": 1,
-                    "scope": {"regions": [REGION], "instances": [seeded.instance_id]},
-                    "warm": {"payload": {"warmer": True}},
-                }
-            )
-            _progress(f"seeded in {seeding:.1f} s; timing the collector")
-            # No latency, no throttling, no client-side pacing: CPU only. The first run is
-            # untimed: it loads the collector's modules.
-            _measure_collect(policy, limiter=RateLimiter.unlimited())
-            cpu, _, _ = _measure_collect(policy, limiter=RateLimiter.unlimited())
-            sandbox.set_faults(plan)  # full buckets for each reader
-            fast, collection, timeline = _measure_collect(policy)
-            # For comparison only: Connect paced, Lambda not (over its quota on a real account).
+        access = endpoint_access(sandbox.url)
+        plan = sandbox.faults()  # what `serve` started with
+        sandbox.set_faults(None)
+        started = time.perf_counter()
+        seeded = seed(env)
+        seeding = time.perf_counter() - started
+        policy = Policy.model_validate(
+            {
+                "version": 1,
+                "scope": {"regions": [REGION], "instances": [seeded.instance_id]},
+                "warm": {"payload": {"warmer": True}},
+            }
+        )
+        _progress(f"seeded in {seeding:.1f} s; timing the collector")
+        # No latency, no throttling, no client-side pacing: CPU only. The first run is
+        # untimed: it loads the collector's modules.
+        _measure_collect(policy, access, limiter=RateLimiter.unlimited())
+        cpu, _, _ = _measure_collect(policy, access, limiter=RateLimiter.unlimited())
+        sandbox.set_faults(plan)  # full buckets for each reader
+        fast, collection, timeline = _measure_collect(policy, access)
+        # For comparison only: Connect paced, Lambda not (over its quota on a real account).
+        sandbox.set_faults(plan)
+        uncapped, _, _ = _measure_collect(
+            policy, access, limiter=RateLimiter({"connect": SERVICE_LIMITS["connect"]})
+        )
+        sequential: tuple[Timed, SequentialResult] | None = None
+        if baseline:
+            _progress("timing the sequential baseline (minutes: Connect allows 2 calls/s)")
             sandbox.set_faults(plan)
-            uncapped, _, _ = _measure_collect(
-                policy, limiter=RateLimiter({"connect": SERVICE_LIMITS["connect"]})
-            )
-            sequential: tuple[Timed, SequentialResult] | None = None
-            if baseline:
-                _progress("timing the sequential baseline (minutes: Connect allows 2 calls/s)")
-                sandbox.set_faults(plan)
+            # The naive baseline builds plain boto3 clients, which read the environment.
+            with sandbox_environment(env, also_remove=EXTRA_ENV_TO_REMOVE):
                 sequential = _measure_sequential(seeded.instance_id)
     finally:
         sandbox.stop()
@@ -493,8 +487,8 @@ def _report(
             f"{seeded.targets} targets; seeded in {seeding:.1f} s"
         ),
         (
-            f"  collector (collect, max_workers={MAX_WORKERS}, Lambda "
-            f"{lambda_workers(MAX_WORKERS)} workers): {fast.seconds:7.2f} s "
+            f"  collector (collect, max_workers={MAX_WORKERS}: "
+            f"{call_workers(MAX_WORKERS)} workers shared): {fast.seconds:7.2f} s "
             f"({fast.cpu_seconds:.2f} s CPU), {sum(fast.requests.values())} requests; "
             f"{_collection_summary(collection)}"
         ),

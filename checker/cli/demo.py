@@ -82,19 +82,21 @@ def _demo_contact_center(args: argparse.Namespace) -> int:
             "the demo needs the local AWS sandbox, which is not installed",
             hint="pip install 'warmcheck[sandbox]' (or pipx install 'warmcheck[sandbox]')",
         ) from None
-    from checker.sandbox import Sandbox, sandbox_environment
+    from checker.sandbox import Sandbox
     from checker.sandbox.demo import seed_demo
 
     loaded = load_policy(_shown_path(DEMO_POLICY))
     print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
-    with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
+    with Sandbox.start() as sandbox:
         print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding a contact center")
         manifest = seed_demo(sandbox.env())
         for line in manifest.drifts:
             print(f"  seeded drift: {line}")
         for line in manifest.notes:
             print(f"  also expected: {line}")
-        snapshot = collect_live(loaded.policy, None, None, Terminal(quiet=True))
+        snapshot = collect_live(
+            loaded.policy, None, None, Terminal(quiet=True), access=sandbox.access()
+        )
         report = judge(loaded, snapshot, options)
         if args.fix:
             plan, written = write_fix_plan(loaded, snapshot, Path(args.out_dir), None)
@@ -114,17 +116,19 @@ def _demo_contact_center(args: argparse.Namespace) -> int:
 
 
 def _demo_organization(args: argparse.Namespace) -> int:
-    from checker.sandbox import Sandbox, sandbox_environment
+    from checker.sandbox import Sandbox
     from checker.sandbox.organization import ORGANIZATION_POLICY, seed_organization
 
-    loaded = load_policy(ORGANIZATION_POLICY)
+    loaded = load_policy(_shown_path(ORGANIZATION_POLICY))
     print("warmcheck demo: starting the local AWS sandbox on 127.0.0.1 ...")
-    with Sandbox.start() as sandbox, sandbox_environment(sandbox.env()):
+    with Sandbox.start() as sandbox:
         print(f"warmcheck demo: sandbox at {sandbox.endpoint_url}; seeding an organization")
         manifest = seed_organization(sandbox.env())
         for line in manifest.drifts:
             print(f"  seeded: {line}")
-        snapshot = collect_live(loaded.policy, None, None, Terminal(quiet=True))
+        snapshot = collect_live(
+            loaded.policy, None, None, Terminal(quiet=True), access=sandbox.access()
+        )
         report = judge(loaded, snapshot, _report_options(args))
     scan = snapshot.organization
     outcomes = {o.account: o.outcome for o in scan.outcomes} if scan is not None else {}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from checker.cli.terminal import Terminal
 from checker.model.policy import Policy
 from checker.model.snapshot import NO_CREDENTIALS_CODE, Shard, Snapshot
+
+if TYPE_CHECKING:
+    from checker.collect.base import AwsAccess
 
 # Works wherever warmcheck is installed, not only inside its repository.
 NO_CREDENTIALS_HINT = (
@@ -30,7 +34,10 @@ def collect_live(
     regions: list[str] | None,
     terminal: Terminal,
     shard: Shard | None = None,
+    access: AwsAccess | None = None,
 ) -> Snapshot:
+    """Collect with the standard AWS configuration, or with `access` alone (the demo's sandbox:
+    its endpoint and keys are handed over, nothing in ``os.environ`` changes)."""
     from checker.collect import collect  # boto3 loads only when AWS is really read
 
     with terminal.collection() as progress:
@@ -41,5 +48,6 @@ def collect_live(
             now=utc_now(),
             progress=progress,
             shard=shard,
+            access=access,
         )
     return collection.snapshot

@@ -15,16 +15,20 @@ retries into a `CollectionFailure`; the caller keeps the field it was filling at
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+from botocore.credentials import Credentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -219,8 +223,9 @@ class TokenBucket:
         self._stamp = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one token, sleeping until it is there; returns the seconds slept."""
+    def reserve(self) -> float:
+        """Take one token now or reserve the next free one, without waiting: the seconds until
+        it may be used (margin included; 0 when it is there now)."""
         with self._lock:
             now = self._clock()
             self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
@@ -228,8 +233,12 @@ class TokenBucket:
             # Going negative reserves a future token, so concurrent callers queue in order.
             self._tokens -= 1.0
             wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        return wait + self._margin if wait > 0 else 0.0
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is there; returns the seconds slept."""
+        wait = self.reserve()
         if wait > 0:
-            wait += self._margin
             self._sleep(wait)
         return wait
 
@@ -271,6 +280,10 @@ SERVICE_LIMITS: Final[Mapping[str, ServiceLimits]] = {
 }
 
 
+# (account, service, region, bucket name): one token bucket of a `RateLimiter`.
+BucketKey = tuple[str, str, str, str]
+
+
 class RateLimiter:
     """One `TokenBucket` per (account, service, region, bucket) of `limits`, made on first use."""
 
@@ -286,8 +299,9 @@ class RateLimiter:
         self._margin = margin
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
+        self._buckets: dict[BucketKey, TokenBucket] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     @classmethod
     def unlimited(cls) -> RateLimiter:
@@ -297,18 +311,19 @@ class RateLimiter:
     def limits(self, service: str) -> ServiceLimits | None:
         return self._limits.get(service)
 
-    def acquire(self, service: str, region: str, operation: str, account: str = "") -> float:
-        """Wait for `operation`'s token (0 for a service without limits); the seconds slept.
-
-        AWS's quotas are per account and Region, so each account has buckets of its own.
-        """
+    def key(self, service: str, region: str, operation: str, account: str = "") -> BucketKey | None:
+        """The bucket `operation` draws from, or None for a service without limits."""
         limits = self._limits.get(service)
         if limits is None:
-            return 0.0
-        name, quota = limits.bucket(operation)
+            return None
+        return (account, service, region, limits.bucket(operation)[0])
+
+    def _bucket(self, key: BucketKey) -> TokenBucket:
         with self._lock:
-            bucket = self._buckets.get((account, service, region, name))
+            bucket = self._buckets.get(key)
             if bucket is None:
+                _, service, _, name = key
+                quota = self._limits[service].bucket(name)[1]
                 bucket = TokenBucket(
                     quota.rate,
                     quota.burst,
@@ -316,8 +331,40 @@ class RateLimiter:
                     clock=self._clock,
                     sleep=self._sleep,
                 )
-                self._buckets[(account, service, region, name)] = bucket
-        return bucket.acquire()
+                self._buckets[key] = bucket
+            return bucket
+
+    def reserve(self, key: BucketKey) -> float:
+        """Take `key`'s token now or reserve its next one: the seconds until it may be used.
+
+        The caller must then make its request no sooner, on a thread inside `prepaid(key)`, so
+        that the request's own `acquire` does not take a second token.
+        """
+        return self._bucket(key).reserve()
+
+    @contextmanager
+    def prepaid(self, key: BucketKey) -> Iterator[None]:
+        """The next request this thread sends from `key`'s bucket was paid by `reserve`."""
+        self._local.prepaid = key
+        try:
+            yield
+        finally:
+            self._local.prepaid = None
+
+    def acquire(self, service: str, region: str, operation: str, account: str = "") -> float:
+        """Wait for `operation`'s token (0 for a service without limits); the seconds slept.
+
+        AWS's quotas are per account and Region, so each account has buckets of its own. The
+        first request of a call scheduled through `reserve` (`CallExecutor`) is already paid
+        and goes at once; its later pages and botocore's retries wait here like any other.
+        """
+        key = self.key(service, region, operation, account)
+        if key is None:
+            return 0.0
+        if getattr(self._local, "prepaid", None) == key:
+            self._local.prepaid = None
+            return 0.0
+        return self._bucket(key).acquire()
 
 
 class CallCounter:
@@ -342,20 +389,51 @@ ClientHook = Callable[[Any], None]
 
 
 def lambda_workers(max_workers: int) -> int:
-    """Threads for Lambda's per-function fan-out: twice the other services' pool (16 at 8).
+    """Lambda calls one account may have under way at once (16 at 8), and so the connections
+    each client keeps: Lambda's per-function fan-out is the widest.
 
     The client-side buckets (`SERVICE_LIMITS`), not this bound, keep Lambda under its quotas;
-    the threads only hide latency: 20 requests/s at up to 800 ms each.
+    concurrency only hides latency: 20 requests/s at up to 800 ms each.
     """
     return 2 * max(1, max_workers)
 
 
+@dataclass(frozen=True)
+class AwsAccess:
+    """Where and as whom warmcheck reads, handed over explicitly (the sandbox's endpoint and
+    keys, say): with it, nothing comes from ``os.environ`` or ``~/.aws``, and nothing there
+    needs changing."""
+
+    region: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    endpoint_url: str | None = None
+    max_attempts: int | None = None
+
+
+def _isolated_session() -> botocore.session.Session:
+    """A botocore session that reads no environment variable and no AWS config file: every
+    setting at botocore's default, no credentials until the caller sets them."""
+    variables = {
+        name: (None, None, default, convert)
+        for name, (_, _, default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items()
+    }
+    variables["config_file"] = (None, None, os.devnull, None)
+    variables["credentials_file"] = (None, None, os.devnull, None)
+    # AWS_ENDPOINT_URL_<SERVICE> and the config file's endpoints are read outside the variables.
+    variables["ignore_configured_endpoint_urls"] = (None, None, True, None)
+    return botocore.session.Session(session_vars=variables)
+
+
 class ClientFactory:
-    """Builds every client from one boto3 session, hooked for the guard, counting and limits.
+    """Builds every client of one (account, role) from one boto3 session, hooked for the guard,
+    counting and limits.
 
     boto3 sessions are not thread-safe, clients are: `prepare` builds clients one at a time
     under a lock (any orchestrating thread may call it before its workers start), and the
-    workers only look clients up.
+    workers only look clients up. `for_role` makes the factory of another account's role, with
+    credentials that refresh themselves, on the same endpoint and configuration.
     """
 
     def __init__(
@@ -369,10 +447,17 @@ class ClientFactory:
         customize: ClientHook | None = None,
         evidence: Iterable[str] = (),
         account: str = "",
+        endpoint_url: str | None = None,
+        isolated: bool = False,
     ) -> None:
         self._session = session
-        self._allowed = allowed_operations(evidence)
+        self._evidence = tuple(evidence)
+        self._allowed = allowed_operations(self._evidence)
         self._account = account
+        self._endpoint_url = endpoint_url
+        self._isolated = isolated
+        self._max_workers = max_workers
+        self._max_attempts = max_attempts
         self._counter = counter
         self._limiter = limiter
         self._customize = customize
@@ -415,6 +500,63 @@ class ClientFactory:
             customize=customize,
             evidence=evidence,
         )
+
+    @classmethod
+    def from_access(
+        cls,
+        access: AwsAccess,
+        *,
+        counter: CallCounter | None = None,
+        limiter: RateLimiter | None = None,
+        max_workers: int = 8,
+        customize: ClientHook | None = None,
+        evidence: Iterable[str] = (),
+    ) -> ClientFactory:
+        """A factory on `access` alone: no environment variable or config file is read."""
+        core = _isolated_session()
+        core.set_credentials(access.access_key_id, access.secret_access_key, access.session_token)
+        return cls(
+            boto3.session.Session(botocore_session=core, region_name=access.region),
+            counter=counter or CallCounter(),
+            limiter=limiter or RateLimiter(),
+            max_workers=max_workers,
+            max_attempts=access.max_attempts,
+            customize=customize,
+            evidence=evidence,
+            endpoint_url=access.endpoint_url,
+            isolated=True,
+        )
+
+    def for_role(self, credentials: Credentials, account: str) -> ClientFactory:
+        """The factory of `account` reached through a role: `credentials` (refreshing ones, for
+        an assumed role), this factory's endpoint, configuration, limiter and evidence, and a
+        call counter of its own. Service models are parsed once for every account."""
+        core = _isolated_session() if self._isolated else botocore.session.Session()
+        core.register_component("data_loader", self.data_loader)
+        # botocore has no public setter for a session's credentials object; this is how its
+        # own assume-role provider plugs refreshing credentials in.
+        core._credentials = credentials  # type: ignore[attr-defined]
+        attempts = self._max_attempts
+        if attempts is None and not self._isolated:
+            configured = core.get_config_variable("max_attempts")
+            attempts = int(configured) if configured else None
+        return ClientFactory(
+            boto3.session.Session(botocore_session=core, region_name=self.default_region),
+            counter=CallCounter(),
+            limiter=self._limiter,
+            max_workers=self._max_workers,
+            max_attempts=attempts,
+            customize=self._customize,
+            evidence=self._evidence,
+            account=account,
+            endpoint_url=self._endpoint_url,
+            isolated=self._isolated,
+        )
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The endpoint every client uses (None: AWS's own, or what the configuration says)."""
+        return self._endpoint_url
 
     @property
     def account(self) -> str:
@@ -478,7 +620,7 @@ class ClientFactory:
 
     def _build(self, service: str, region: str) -> Any:
         client: Any = self._session.client(  # type: ignore[call-overload]
-            service, region_name=region, config=self._config
+            service, region_name=region, config=self._config, endpoint_url=self._endpoint_url
         )
         install_guard(client, self._counter, self._allowed)
         if self._limiter.limits(service) is not None:

@@ -29,12 +29,13 @@ when the listing reached its end, a planned function it does not list does not e
 that fails or stops early is no evidence either way: what it did not answer is read one by one.
 
 **Order.** `read_functions` asks every function's unqualified configuration first; as each
-answer says a function exists, its other reads go onto a pool as tasks of their own (and an
-alias's version once its `ListAliases` is in), so one function's calls run side by side rather
-than one after another. Each of Lambda's quota groups (`base.SERVICE_LIMITS`) has a pool of its
-own, so workers waiting for GetPolicy's bucket never leave the other bucket without a caller.
+answer says a function exists, its other reads go to the run's executor as tasks of their own
+(and an alias's version once its `ListAliases` is in), so one function's calls run side by side
+rather than one after another. The executor (`executor.CallExecutor`) hands a read to a worker
+only once the bucket of its Lambda quota group (`base.SERVICE_LIMITS`) has a token, so no
+worker waits on GetPolicy's bucket while the other group has tokens to spend.
 Only the orchestrating thread submits or assembles; a task never waits for another, so the
-bounded pools cannot deadlock.
+bounded pool cannot deadlock.
 
 **What ``versions`` means.** It is not an inventory of published versions: it lists exactly the
 versions in use (as above) that exist, each with its timeout. For every version the engine can
@@ -59,9 +60,10 @@ not an inventory: configurations on qualifiers nothing uses are not looked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
+from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -288,19 +290,26 @@ class _FunctionRead:
         )
 
 
+# How `read_functions` hands a read to the run's executor: (read, region, its operation).
+Submit = Callable[[Callable[[], Any], str, str], "Future[Any]"]
+
+
 def read_functions(
-    ctx: ReadContext, pool_for: Callable[[str], Executor], plans: list[FunctionPlan]
+    ctx: ReadContext, submit: Submit, plans: list[FunctionPlan]
 ) -> list[LambdaFunction]:
-    """Every planned function, each of its calls a task on ``pool_for(operation)``; by ARN.
+    """Every planned function, each of its calls a task given to ``submit``; by ARN.
 
     Runs on an orchestrating thread (never on a pool's worker): it alone submits follow-up
-    reads as answers arrive and assembles the results.
+    reads as answers arrive and assembles the results. Answers arrive through a queue, so
+    taking the next one costs the same with five pending reads or five hundred.
     """
     reads = [_FunctionRead(ctx, plan) for plan in plans]
-    pending: dict[Future[Any], tuple[_FunctionRead, _Task]] = {}
+    answered: SimpleQueue[tuple[_FunctionRead, _Task, Future[Any]]] = SimpleQueue()
+    pending = 0
     listings = _listings(ctx, plans)
 
-    def submit(read: _FunctionRead, tasks: list[_Task]) -> None:
+    def schedule(read: _FunctionRead, tasks: list[_Task]) -> None:
+        nonlocal pending
         listing = listings.get(read.plan.function.region)
         queue = list(tasks)
         while queue:
@@ -311,17 +320,27 @@ def read_functions(
                     ctx.progress("lambda", "functions", 1)
                 queue += read.record(task, known)
             else:
-                pending[pool_for(task.operation).submit(read.call(task))] = (read, task)
+                future = submit(read.call(task), read.plan.function.region, task.operation)
+                pending += 1
+                future.add_done_callback(partial(_answered, answered, read, task))
 
     for read in reads:
-        submit(read, [_Task("configuration")])
+        schedule(read, [_Task("configuration")])
     while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            read, task = pending.pop(future)
-            submit(read, read.record(task, future.result()))
+        read, task, future = answered.get()
+        pending -= 1
+        schedule(read, read.record(task, future.result()))
     functions = [f for f in (read.function() for read in reads) if f is not None]
     return sorted(functions, key=lambda function: function.arn)
+
+
+def _answered(
+    answered: SimpleQueue[tuple[_FunctionRead, _Task, Future[Any]]],
+    read: _FunctionRead,
+    task: _Task,
+    future: Future[Any],
+) -> None:
+    answered.put((read, task, future))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@
 2. This shard's accounts: filters first (excluded, inactive; tags only for the survivors).
 3. Every remaining account's role is assumed before anything is read (a refusal is known at
    once), then the accounts are read side by side, `account_workers` at a time: AWS's quotas
-   are per account, so accounts do not slow each other down; the rate limiter is shared and
-   keyed by (account, region, API).
+   are per account, so accounts do not slow each other down. Each account's orchestration (what
+   waits for answers) has a thread of its own; every call of every account runs on ONE shared
+   `CallExecutor`, which hands a read to a worker only when its (account, region, API) bucket
+   has a token, so an account waiting for its quota holds no worker another account could use.
 4. Cross-account references: a function in account B that a flow in account A calls is read by
    B, once every account's flows are known (only for what B's own flows did not already ask).
 5. One snapshot: every account's state, every failure (a denied or failed account is a
@@ -23,9 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checker.collect import Collection, _aware, collect_with, read_required_elsewhere
-from checker.collect import organizations as org
+import checker.collect.organizations as org
+from checker.collect.account import Collection, aware, collect_with, read_required_elsewhere
 from checker.collect.base import ClientFactory, Recorder
+from checker.collect.executor import CallExecutor, call_workers
 from checker.collect.plan import required_functions, scope_regions
 from checker.collect.shard import join
 from checker.domain.arns import FunctionKey
@@ -65,7 +68,7 @@ def collect_members(
     organization = policy.scope.organization
     if organization is None:
         raise ValueError("collect_members needs scope.organization")
-    moment = _aware(now)
+    moment = aware(now)
     recorder = Recorder()
     scope = scope_regions(policy, regions, caller.default_region)
     if not scope:
@@ -84,11 +87,11 @@ def collect_members(
     if discovery.accounts is None:
         return _empty(moment, recorder, caller)
     listed = discovery.accounts
-    mine = org.partition(listed, shard)
+    shard_accounts = org.partition(listed, shard)
     outcomes: dict[str, AccountOutcome] = {}
     candidates: list[org.ListedAccount] = []
     explicit = discovery.source == "accounts"
-    for account in mine:
+    for account in shard_accounts:
         outcome = None if explicit else org.filter_outcome(organization, account)
         if outcome is None and organization.tags and not explicit:
             outcome = org.tags_outcome(caller, recorder, home, organization.tags, account)
@@ -104,8 +107,6 @@ def collect_members(
             home,
             organization,
             account,
-            limiter=caller.limiter,
-            max_workers=max_workers,
             environ=environ,
         )
 
@@ -118,10 +119,14 @@ def collect_members(
             now=moment,
             max_workers=max_workers,
             account=attempt.account.id,
+            executor=shared,
         )
 
     workers = max(1, min(account_workers, len(candidates) or 1))
-    with ThreadPoolExecutor(workers, thread_name_prefix="warmcheck-account") as pool:
+    with (
+        CallExecutor(caller.limiter, call_workers(max_workers, len(candidates))) as shared,
+        ThreadPoolExecutor(workers, thread_name_prefix="warmcheck-account") as pool,
+    ):
         # Every role first: a refusal is known before anything is read.
         assumed = list(pool.map(reach, candidates))
         reached = [attempt for attempt in assumed if attempt.clients is not None]
@@ -140,6 +145,7 @@ def collect_members(
             pool,
             reach=reach,
             max_workers=max_workers,
+            executor=shared,
             calls_by_account=calls_by_account,
         )
     for attempt in assumed:
@@ -150,7 +156,7 @@ def collect_members(
     organization_scan = OrganizationScan(
         source="accounts" if explicit else "organizations",
         listed=[account.id for account in listed],
-        outcomes=[outcomes[account.id] for account in mine],
+        outcomes=[outcomes[account.id] for account in shard_accounts],
         shards=[shard] if shard is not None else [],
     )
     own = Snapshot(collected_at=moment, errors=recorder.failures())
@@ -171,6 +177,7 @@ def _cross_account(
     *,
     reach: Callable[[org.ListedAccount], org.Assumed],
     max_workers: int,
+    executor: CallExecutor,
     calls_by_account: dict[str, dict[str, int]],
 ) -> list[Snapshot]:
     """Functions that flows of this run's accounts call in another account, read through that
@@ -204,7 +211,13 @@ def _cross_account(
     def read(target: tuple[str, ClientFactory]) -> Snapshot:
         account, factory = target
         functions, failures = read_required_elsewhere(
-            policy, factory, account, wanted[account], set(), max_workers=max_workers
+            policy,
+            factory,
+            account,
+            wanted[account],
+            set(),
+            max_workers=max_workers,
+            executor=executor,
         )
         calls_by_account[account] = factory.counter.counts()
         assert collected_at is not None

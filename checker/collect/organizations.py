@@ -27,15 +27,11 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-import boto3
-import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from checker.collect.base import (
-    CallCounter,
     ClientFactory,
-    RateLimiter,
     Recorder,
     Where,
     failure_from,
@@ -271,8 +267,6 @@ def assume(
     organization: Organization,
     account: ListedAccount,
     *,
-    limiter: RateLimiter,
-    max_workers: int,
     environ: dict[str, str] | None = None,
 ) -> Assumed:
     """Assume the member role once now (so a refusal is known before anything is read), with
@@ -316,23 +310,10 @@ def assume(
         message = f"{role_arn} could not be assumed, so account {account.id} was not read: "
         failure = failure.model_copy(update={"message": message + failure.message})
         return Assumed(account, None, outcome, failure)
+    # botocore refreshes these itself when fewer than 15 minutes remain (its "advisory"
+    # window; it insists at 10), well before the one-hour cap of a chained role.
     credentials = RefreshableCredentials.create_from_metadata(first, fetch, "assume-role")
-    core = botocore.session.Session()
-    core.register_component("data_loader", caller.data_loader)
-    # botocore has no public setter for a session's credentials; this is how its own
-    # assume-role provider plugs refreshing credentials in.
-    core._credentials = credentials  # type: ignore[attr-defined]
-    session = boto3.session.Session(botocore_session=core, region_name=caller.default_region)
-    attempts = core.get_config_variable("max_attempts")
-    factory = ClientFactory(
-        session,
-        counter=CallCounter(),
-        limiter=limiter,
-        max_workers=max_workers,
-        max_attempts=int(attempts) if attempts else None,
-        account=account.id,
-    )
-    return Assumed(account, factory)
+    return Assumed(account, caller.for_role(credentials, account.id))
 
 
 def scanned(account: ListedAccount) -> AccountOutcome:

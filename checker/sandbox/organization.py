@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -39,7 +40,8 @@ from checker.sandbox.seeding import (
 
 REGION = "us-east-1"
 READ_ROLE = "warmcheck-readonly"
-ORGANIZATION_POLICY = "policies/organization-demo-policy.yaml"
+# Shipped inside the package (policies/ links to it) so `demo --organization` runs anywhere.
+ORGANIZATION_POLICY = Path(__file__).resolve().parent / "organization-demo-policy.yaml"
 WARM_PAYLOAD = json.dumps({"warmer": True})
 MEMBERS = ("shared", "prod", "staging", "locked", "playground", "retired")
 _OU_OF = {

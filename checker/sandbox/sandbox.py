@@ -1,4 +1,10 @@
-"""`Sandbox`: moto plus the front server, started together, configured through the environment."""
+"""`Sandbox`: moto plus the front server, started together.
+
+The collector is pointed at it explicitly: ``collect(policy, access=sandbox.access())``. `env()`
+is the same as environment variables, for a subprocess (the CLI, the AWS CLI) or a boto3
+client built by hand; `sandbox_environment` puts them into this process's ``os.environ`` and
+is for code that cannot be handed either.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 
+from checker.collect.base import AwsAccess
 from checker.errors import CheckerError
 from checker.sandbox.faults import FaultInjector, FaultPlan
 from checker.sandbox.server import FrontServer
@@ -82,12 +89,20 @@ def endpoint_env(url: str) -> dict[str, str]:
     return env
 
 
+def endpoint_access(url: str) -> AwsAccess:
+    """`Sandbox.access` for a sandbox at `url`: its endpoint and test keys, nothing else."""
+    return AwsAccess(
+        region=REGION, access_key_id=ACCESS_KEY, secret_access_key=ACCESS_KEY, endpoint_url=url
+    )
+
+
 class SandboxError(CheckerError):
     """The sandbox could not start (or was used wrongly)."""
 
 
 class Sandbox:
-    """A local AWS stand-in on 127.0.0.1: moto for most services, warmcheck's own for the rest.
+    """A local AWS stand-in on 127.0.0.1: moto for most services (its WSGI application, called
+    in-process behind the front server), warmcheck's own for the rest.
 
     moto keeps its state in process-wide globals, so one sandbox runs per process at a time.
     """
@@ -148,6 +163,11 @@ class Sandbox:
         Remove `ENV_TO_REMOVE` from the environment too: a named profile would win over these.
         """
         return endpoint_env(self.endpoint_url)
+
+    def access(self) -> AwsAccess:
+        """The sandbox's endpoint and credentials, for `checker.collect.collect(access=...)`:
+        nothing in ``os.environ`` has to change."""
+        return endpoint_access(self.endpoint_url)
 
     @property
     def faults(self) -> FaultPlan:

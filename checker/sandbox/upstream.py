@@ -1,23 +1,31 @@
-"""The moto server behind the sandbox: started in-process, reached over real HTTP.
+"""moto behind the sandbox: its WSGI application, called in-process.
 
-Requests the sandbox does not serve itself are forwarded unchanged (method, raw target, headers,
-body) and moto's answer is returned unchanged. The sandbox also asks moto, through the ordinary
-API, what it needs to know: whether a function or qualifier exists, and which account a set of
-credentials belongs to.
+Requests the sandbox does not serve itself are handed to moto unchanged (method, raw target,
+headers, body), in the WSGI environment werkzeug's development server would build for them, and
+moto's answer is returned unchanged. Calling the application directly rather than through a
+second HTTP server spares every forwarded request a TCP connection, a thread and two HTTP
+parsers: about half of what the sandbox spent per request. The sandbox also asks moto, through
+the ordinary API, what it needs to know: whether a function or qualifier exists, and which
+account a set of credentials belongs to.
 """
 
 from __future__ import annotations
 
-import http.client
+import io
 import logging
 import re
+import sys
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from checker.sandbox.wire import Caller, HttpRequest, HttpResponse
 
 DEFAULT_ACCOUNT = "123456789012"
+# What moto sees as its own address (the Host header the sandbox's own requests carry).
+HOST, PORT = "127.0.0.1", 5000
 ACCOUNT_HEADER = "x-moto-account-id"
 # Hop-by-hop headers describe one connection, not the message; the sandbox sets its own.
 _HOP_BY_HOP = frozenset(
@@ -35,45 +43,42 @@ _HOP_BY_HOP = frozenset(
 
 
 class MotoUpstream:
-    """One ThreadedMotoServer on a free port of 127.0.0.1."""
+    """moto's WSGI application (every service, state process-wide), called in-process."""
 
     def __init__(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         # moto's request log and tracebacks would flood test output; errors reach the client.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        self.host, self.port = self._server.get_host_and_port()
+        self._app = DomainDispatcherApplication(create_backend_app)
+        self.host, self.port = HOST, PORT
         self._accounts: dict[str, str] = {}
         self._accounts_lock = threading.Lock()
 
     def stop(self) -> None:
-        self._server.stop()
+        """Nothing runs on its own: there is no server to stop (kept for the sandbox's order)."""
 
     def send(self, request: HttpRequest, *, timeout: float = 60.0) -> HttpResponse:
-        """Forward a request byte for byte and return moto's response byte for byte."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        """Hand a request to moto byte for byte and return its response byte for byte.
+
+        `timeout` is kept for callers; an in-process call has no connection to time out.
+        """
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], *exc: Any) -> None:
+            answer["status"], answer["headers"] = int(status.split(" ", 1)[0]), headers
+
+        result: Iterable[bytes] = self._app(_environ(request), start_response)
         try:
-            connection.putrequest(
-                request.method, request.target, skip_host=True, skip_accept_encoding=True
-            )
-            for name, value in request.headers:
-                if name.lower() not in _HOP_BY_HOP:
-                    connection.putheader(name, value)
-            connection.putheader("Content-Length", str(len(request.body)))
-            connection.putheader("Connection", "close")
-            connection.endheaders(request.body)
-            response = connection.getresponse()
-            body = response.read()
-            headers = tuple(
-                (name, value)
-                for name, value in response.getheaders()
-                if name.lower() not in _HOP_BY_HOP
-            )
-            return HttpResponse(response.status, headers, body)
+            body = b"".join(result)
         finally:
-            connection.close()
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        headers = tuple(
+            (name, value) for name, value in answer["headers"] if name.lower() not in _HOP_BY_HOP
+        )
+        return HttpResponse(answer["status"], headers, body)
 
     def reset(self) -> None:
         """Wipe every moto backend (moto's own reset endpoint)."""
@@ -155,3 +160,65 @@ class MotoUpstream:
         if response.status == 404:
             return False
         raise RuntimeError(f"moto GetFunction answered {response.status}: {response.body[:200]!r}")
+
+
+def _latin1(text: str) -> str:
+    """PEP 3333's "bytes as latin-1" for a str that came off the wire as UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _environ(request: HttpRequest) -> dict[str, Any]:
+    """The WSGI environment werkzeug's development server (with moto's handler) builds for
+    `request`: the raw target in ``RAW_URI``, headers as ``HTTP_*``, underscored header names
+    only where moto keeps them."""
+    from moto.core.request import (
+        PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+        environ_key_for_header,
+        should_preserve_original_header_name,
+    )
+
+    url = urlsplit(request.target)
+    path = f"/{url.netloc}{url.path}" if not url.scheme and url.netloc else url.path
+    environ: dict[str, Any] = {
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": _latin1(unquote(path)),
+        "QUERY_STRING": _latin1(url.query),
+        "REQUEST_URI": _latin1(request.target),
+        "RAW_URI": _latin1(request.target),
+        "REMOTE_ADDR": HOST,
+        "REMOTE_PORT": 0,
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": str(PORT),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_LENGTH": str(len(request.body)),
+    }
+    underscored: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for name, raw in request.headers:
+        value = raw.replace("\r\n", "")
+        if "_" in name:  # werkzeug drops these; moto restores the ones it keeps
+            if should_preserve_original_header_name(name):
+                key = environ_key_for_header(name)
+                names.setdefault(key, name)
+                underscored.setdefault(key, []).append(value)
+            continue
+        if name.lower() in _HOP_BY_HOP:
+            continue  # the body is whole: no length or transfer coding to honour
+        key = name.upper().replace("-", "_")
+        if key != "CONTENT_TYPE":
+            key = f"HTTP_{key}"
+            if key in environ:
+                value = f"{environ[key]},{value}"
+        environ[key] = value
+    for key, values in underscored.items():
+        environ.setdefault(key, ",".join(values))
+    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = names
+    return environ

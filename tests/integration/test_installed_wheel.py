@@ -84,6 +84,18 @@ def test_the_demo_runs_from_any_folder(installed: Path, elsewhere: Path) -> None
     assert "demo-policy.yaml" in (elsewhere / "out" / "warmcheck.json").read_text()
 
 
+def test_the_organization_demo_runs_from_any_folder(installed: Path, elsewhere: Path) -> None:
+    # Its policy ships in the wheel too: the repository's policies/ is not beside an install.
+    result = run(
+        [installed / "warmcheck", "demo", "--organization", "--out-dir", "out", "-q"],
+        cwd=elsewhere,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every account has the outcome seeded" in result.stdout
+    report = (elsewhere / "out" / "warmcheck.json").read_text(encoding="utf-8")
+    assert "organization-demo-policy.yaml" in report
+
+
 def test_explain_reads_the_docs_shipped_in_the_wheel(installed: Path, elsewhere: Path) -> None:
     result = run([installed / "warmcheck", "explain", "WARM013"], cwd=elsewhere)
     assert result.returncode == 0, result.stderr

@@ -23,7 +23,7 @@ from checker.collect.shard import ShardFile, merge
 from checker.load.policy import load_policy
 from checker.model.policy import Policy
 from checker.model.snapshot import Shard, Snapshot
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox, sandbox_environment
+from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox
 from checker.sandbox.organization import (
     ORGANIZATION_POLICY,
     OrganizationManifest,
@@ -70,8 +70,8 @@ def write_policy(path: Path, text: str) -> Path:
 
 
 def live(sb: Sandbox, policy: Policy, shard: Shard | None = None) -> Snapshot:
-    with sandbox_environment(sb.env()):
-        return collect(policy, now=NOW, shard=shard).snapshot
+    """A live run handed the sandbox's endpoint and keys: the environment stays as it is."""
+    return collect(policy, now=NOW, shard=shard, access=sb.access()).snapshot
 
 
 def test_every_account_has_one_outcome_and_members_are_judged(
@@ -98,10 +98,23 @@ def test_every_account_has_one_outcome_and_members_are_judged(
 
 
 def test_the_snapshot_records_each_outcome_and_the_kind_of_denial(
-    organization: tuple[Sandbox, OrganizationManifest],
+    organization: tuple[Sandbox, OrganizationManifest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sb, manifest = organization
+    # The environment points somewhere else entirely: explicit access must not read it, for
+    # the caller or for any member's role.
+    dead = "http://127.0.0.1:9"
+    for name in sb.env():
+        if name.startswith("AWS_ENDPOINT_URL"):
+            monkeypatch.setenv(name, dead)
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "not-the-sandbox")
+    before = dict(os.environ)
     snapshot = live(sb, load_policy(POLICY).policy)
+    assert dict(os.environ) == before
+    # Only the locked member failed (its role): the others were read through the sandbox.
+    assert snapshot.errors
+    assert {e.resource for e in snapshot.errors} == {manifest.accounts["locked"]}
     assert snapshot.organization is not None
     outcomes = {o.account: o for o in snapshot.organization.outcomes}
     assert {account: o.outcome for account, o in outcomes.items()} == dict(manifest.outcomes)

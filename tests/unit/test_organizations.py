@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.collect.base import ClientFactory, RateLimiter, required_iam_actions
+from checker.collect.base import AwsAccess, ClientFactory, required_iam_actions
 from checker.collect.organizations import (
     ListedAccount,
     assume,
@@ -358,8 +358,6 @@ def test_the_role_is_assumed_with_external_id_and_session_name_and_refreshes(
         EAST,
         organization,
         member,
-        limiter=RateLimiter.unlimited(),
-        max_workers=2,
         environ={"MY_EXTERNAL_ID": "a-shared-secret"},
     )
     assert reached.outcome is None
@@ -377,6 +375,42 @@ def test_the_role_is_assumed_with_external_id_and_session_name_and_refreshes(
     credentials = reached.clients._session.get_credentials()
     assert credentials is not None
     assert credentials.get_frozen_credentials().access_key == "ASIA0060"  # refreshed
+    assert len(fake.called("sts:AssumeRole")) == 2
+
+
+def test_explicit_access_reaches_members_without_the_environment(
+    fake: FakeAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Everything the environment says points elsewhere; explicit access must win everywhere,
+    # the member factories included, and a one-minute session must be re-assumed.
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://elsewhere.invalid")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", "http://elsewhere.invalid")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "FROM-THE-ENVIRONMENT")
+    expiries = iter([1, 60])
+    fake.on("sts:AssumeRole", lambda r, p: _credentials(next(expiries)))
+    access = AwsAccess(
+        region=EAST,
+        access_key_id="EXPLICIT",
+        secret_access_key="secret",
+        endpoint_url="http://127.0.0.1:9",
+    )
+    caller = ClientFactory.from_access(access, customize=fake.install)
+    caller.prepare("sts", [EAST])
+    assert caller.sts(EAST).meta.endpoint_url == "http://127.0.0.1:9"
+    own = caller._session.get_credentials()
+    assert own is not None
+    assert own.access_key == "EXPLICIT"
+    reached = assume(caller, EAST, Organization(), ListedAccount(id="222222222222"), environ={})
+    member = reached.clients
+    assert member is not None
+    assert (member.account, member.endpoint_url) == ("222222222222", "http://127.0.0.1:9")
+    member.prepare("lambda", [EAST])
+    assert member.lambda_(EAST).meta.endpoint_url == "http://127.0.0.1:9"
+    assert member.limiter is caller.limiter
+    credentials = member._session.get_credentials()
+    assert credentials is not None
+    assert credentials.get_frozen_credentials().access_key == "ASIA0060"  # re-assumed
     assert len(fake.called("sts:AssumeRole")) == 2
 
 
@@ -398,8 +432,6 @@ def test_a_refusal_is_an_outcome_and_a_failure_naming_the_account(fake: FakeAws)
         EAST,
         Organization(external_id_env=None),
         member,
-        limiter=RateLimiter.unlimited(),
-        max_workers=2,
         environ={},
     )
     assert reached.clients is None
