@@ -1,16 +1,13 @@
 """An AWS Organization in the sandbox, read through each member's role by the real CLI.
 
-One sandbox for the module, seeded once with `seed_organization`: a Lambda in ``shared`` that a
-flow in ``prod`` calls (warm), drift in ``staging``, ``locked`` without warmcheck's role,
+The shared sandbox, seeded once for the module with `seed_organization`: a Lambda in ``shared``
+that a flow in ``prod`` calls (warm), drift in ``staging``, ``locked`` without warmcheck's role,
 ``playground`` excluded by its OU, ``retired`` closed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +20,13 @@ from checker.collect.shard import ShardFile, merge
 from checker.load.policy import load_policy
 from checker.model.policy import Policy
 from checker.model.snapshot import Shard, Snapshot
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox, sandbox_environment
+from checker.sandbox import FaultPlan, Sandbox, sandbox_environment
 from checker.sandbox.organization import (
     ORGANIZATION_POLICY,
     OrganizationManifest,
     seed_organization,
 )
+from tests.integration.live import fresh, warmcheck
 
 pytestmark = pytest.mark.integration
 
@@ -38,30 +36,15 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def organization() -> Iterator[tuple[Sandbox, OrganizationManifest]]:
-    with Sandbox.start() as running:
-        manifest = seed_organization(running.env())
-        yield running, manifest
+def organization(sandbox: Sandbox) -> tuple[Sandbox, OrganizationManifest]:
+    """The shared sandbox, seeded once for this module."""
+    return sandbox, seed_organization(fresh(sandbox).env())
 
 
 @pytest.fixture(autouse=True)
 def no_faults(organization: tuple[Sandbox, OrganizationManifest]) -> Iterator[None]:
     yield
     organization[0].set_faults(None)
-
-
-def warmcheck(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ENV_TO_REMOVE}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        timeout=300,
-    )
 
 
 def write_policy(path: Path, text: str) -> Path:
