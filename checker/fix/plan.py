@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ from checker.fix.model import (
 )
 from checker.model.findings import Finding
 from checker.model.policy import HoursOfOperationWindow, WeeklyWindow
-from checker.model.snapshot import Schedule
+from checker.model.snapshot import ConnectInstance, Schedule
 
 # Lambda quotas: "Function resource-based policy: 20 KB", a limit that cannot be raised
 # (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -192,21 +192,7 @@ class _Builder:
         )
 
     def _draft(self, finding: Finding) -> _Draft:
-        handler = {
-            "WARM001": self._new_warmer,
-            "WARM003": self._new_warmer,
-            "WARM002": self._re_enable,
-            "WARM004": self._warmer_permission,
-            "WARM005": self._retarget,
-            "WARM008": self._retarget,
-            "WARM012": self._associate,
-            "WARM013": self._connect_permission,
-            "WARM006": self._manual_orphan,
-            "WARM009": self._manual_overbroad,
-            "WARM011": self._manual_unresolvable,
-            "WARM019": self._manual_cannot_run,
-        }[finding.rule]
-        return handler(finding)
+        return _PLANNERS[finding.rule](self, finding)
 
     # --- WARM001 / WARM003: a new warmer on the exact qualifier -----------------------------
 
@@ -214,7 +200,7 @@ class _Builder:
         key = _function_key(finding)
         assessment = self.analysis.assessments.get(key) if key else None
         if key is None or assessment is None:
-            return _manual_draft(f"{finding.function} is not a required function any more")
+            return _no_longer_required(finding)
         settings = assessment.required.settings
         limit = settings.max_interval
         window = self.analysis.window_intervals(assessment.required)
@@ -379,7 +365,7 @@ class _Builder:
         key = _function_key(finding)
         assessment = self.analysis.assessments.get(key) if key else None
         if key is None or assessment is None:
-            return _manual_draft(f"{finding.function} is not a required function any more")
+            return _no_longer_required(finding)
         steps: list[Step] = []
         undo: list[str] = []
         for source in sorted({s.arn: s for s in assessment.exact}.values(), key=lambda s: s.arn):
@@ -412,41 +398,26 @@ class _Builder:
             return _manual_draft(f"the warmer {finding.warmer} is no longer a warm source")
         steps = self._invoke_right(source, key, force=True)
         what = "resource-policy statement" if source.kind == "eventbridge_rule" else "role policy"
-        return _Draft(
-            summary=f"allow {source.label} {source.name} to invoke {key.arn} ({what} pinned to "
+        return _reversible(
+            f"allow {source.label} {source.name} to invoke {key.arn} ({what} pinned to "
             "it, on exactly that qualifier)",
-            steps=steps,
-            undo=[_undo(step) for step in steps],
+            steps,
         )
 
-    def _connect_permission(self, finding: Finding) -> _Draft:
-        key = _function_key(finding)
-        required = self.analysis.required.get(key) if key else None
-        if key is None or required is None:
-            return _manual_draft(f"{finding.function} is not a required function any more")
+    def _connect_permission_step(self, key: FunctionKey, instance: ConnectInstance) -> Step | None:
         document = self.analysis.policy_document(key)
-        steps: list[Step] = []
-        for instance in sorted(required.instances.values(), key=lambda i: i.arn):
-            if not isinstance(document, str):
-                verdict = resource_policy_allows(
-                    document,
-                    service="connect.amazonaws.com",
-                    action="lambda:InvokeFunction",
-                    resource=key.arn,
-                    source_arn=instance.arn,
-                    source_account=instance.account,
-                )
-                if verdict.outcome != "denied":
-                    continue
-            steps.append(
-                self._permission(key, "connect.amazonaws.com", instance.arn, instance.account)
+        if not isinstance(document, str):
+            verdict = resource_policy_allows(
+                document,
+                service="connect.amazonaws.com",
+                action="lambda:InvokeFunction",
+                resource=key.arn,
+                source_arn=instance.arn,
+                source_account=instance.account,
             )
-        return _Draft(
-            summary=f"allow the Connect instance(s) to invoke {key.arn} (connect.amazonaws.com, "
-            "pinned to the instance ARN and account, on exactly that qualifier)",
-            steps=steps,
-            undo=[_undo(step) for step in steps],
-        )
+            if verdict.outcome != "denied":
+                return None
+        return self._permission(key, "connect.amazonaws.com", instance.arn, instance.account)
 
     # --- WARM005 / WARM008: re-point the warmer's own target -------------------------------
 
@@ -493,10 +464,8 @@ class _Builder:
             )
         else:
             summary = f"make {source.label} {source.name} send the policy payload to {wanted.arn}"
-        return _Draft(
-            summary=summary + " (the same target, with the policy payload as its input)",
-            steps=steps,
-            undo=[_undo(step) for step in steps],
+        return _reversible(
+            summary + " (the same target, with the policy payload as its input)", steps
         )
 
     def _retarget_rule(self, source: WarmSource, wanted: FunctionKey) -> list[Step]:
@@ -547,28 +516,25 @@ class _Builder:
 
     # --- WARM012: associate ------------------------------------------------------------------
 
-    def _associate(self, finding: Finding) -> _Draft:
+    def _association_step(self, key: FunctionKey, instance: ConnectInstance) -> Step | None:
+        associated = instance.lambda_functions
+        if associated is None or key.arn in associated or key.function_arn in associated:
+            return None
+        return AssociateLambdaStep(
+            instance_id=instance.id, instance_arn=instance.arn, function_arn=key.arn
+        )
+
+    # --- WARM012 / WARM013: one step per Connect instance whose flows call the function ---------
+
+    def _per_instance(self, finding: Finding) -> _Draft:
         key = _function_key(finding)
         required = self.analysis.required.get(key) if key else None
         if key is None or required is None:
-            return _manual_draft(f"{finding.function} is not a required function any more")
-        steps: list[Step] = []
-        for instance in sorted(required.instances.values(), key=lambda i: i.arn):
-            associated = instance.lambda_functions
-            if associated is None or key.arn in associated or key.function_arn in associated:
-                continue
-            steps.append(
-                AssociateLambdaStep(
-                    instance_id=instance.id,
-                    instance_arn=instance.arn,
-                    function_arn=key.arn,
-                )
-            )
-        return _Draft(
-            summary=f"associate {key.arn} with the Connect instance(s) whose flows call it",
-            steps=steps,
-            undo=[_undo(step) for step in steps],
-        )
+            return _no_longer_required(finding)
+        step_for, summary = _PER_INSTANCE[finding.rule]
+        instances = sorted(required.instances.values(), key=lambda i: i.arn)
+        steps = [s for i in instances if (s := step_for(self, key, i)) is not None]
+        return _reversible(summary.format(arn=key.arn), steps)
 
     # --- WARM006 / WARM009 / WARM011: explain, never remove -------------------------------
 
@@ -591,10 +557,7 @@ class _Builder:
         )
 
     def _manual_overbroad(self, finding: Finding) -> _Draft:
-        key = _function_key(finding)
-        qualifier = f" --qualifier {key.qualifier}" if key and not key.is_latest else ""
-        where = f" --region {key.region}" if key else ""
-        function = key.name if key else finding.resource
+        function, qualifier, where = _cli_function(finding)
         commands = []
         statements = re.findall(r"statement ([^)]*)\)", finding.message)
         for sid in statements[0].split(", ") if statements else []:
@@ -626,11 +589,8 @@ class _Builder:
     def _manual_cannot_run(self, finding: Finding) -> _Draft:
         # Reserved concurrency 0 is the usual kill switch: someone may have set it on purpose,
         # so lifting it is a decision, shown as a command, never executed.
-        key = _function_key(finding)
-        name = key.name if key else finding.resource
-        where = f" --region {key.region}" if key else ""
+        name, qualifier, where = _cli_function(finding)
         payload = json.dumps(json.loads(self.payload), separators=(",", ":"))
-        qualifier = f" --qualifier {key.qualifier}" if key and not key.is_latest else ""
         return _manual_draft(
             f"{finding.resource} cannot serve a call ({finding.message}). Reserved concurrency "
             "0 is often a deliberate kill switch: lift it only when whoever set it agrees. An "
@@ -743,6 +703,15 @@ def _function_key(finding: Finding) -> FunctionKey | None:
     return parse_function_arn(finding.function) if finding.function else None
 
 
+def _cli_function(finding: Finding) -> tuple[str, str, str]:
+    """For an `aws lambda` command: the function's name, its --qualifier and --region flags."""
+    key = _function_key(finding)
+    if key is None:
+        return finding.resource, "", ""
+    qualifier = "" if key.is_latest else f" --qualifier {key.qualifier}"
+    return key.name, qualifier, f" --region {key.region}"
+
+
 def _place(finding: Finding) -> tuple[str, str]:
     """The account and region a finding's change lands in: its function's, else its resource's."""
     for arn in (finding.function, finding.warmer, finding.resource):
@@ -764,6 +733,15 @@ def _manual_draft(text: str, commands: Sequence[str] = (), *, summary: str = "")
         reversible=False,
         manual=True,
     )
+
+
+def _no_longer_required(finding: Finding) -> _Draft:
+    return _manual_draft(f"{finding.function} is not a required function any more")
+
+
+def _reversible(summary: str, steps: list[Step]) -> _Draft:
+    """A draft of executed steps, each undone by the step that reverses it."""
+    return _Draft(summary=summary, steps=steps, undo=[_undo(step) for step in steps])
 
 
 def _not_covered(finding: Finding, reason: str) -> NotCoveredV1:
@@ -790,6 +768,38 @@ def _undo(step: Step) -> str:
     if isinstance(step, EnableRuleStep):
         return f"disable rule {step.rule_name} again"
     return "nothing to undo"
+
+
+_InstanceStep = Callable[[_Builder, FunctionKey, ConnectInstance], Step | None]
+# WARM012 / WARM013: the step one Connect instance needs (None: it has it), and the summary.
+_PER_INSTANCE: dict[str, tuple[_InstanceStep, str]] = {
+    "WARM012": (
+        _Builder._association_step,
+        "associate {arn} with the Connect instance(s) whose flows call it",
+    ),
+    "WARM013": (
+        _Builder._connect_permission_step,
+        (
+            "allow the Connect instance(s) to invoke {arn} (connect.amazonaws.com, pinned to "
+            "the instance ARN and account, on exactly that qualifier)"
+        ),
+    ),
+}
+# Every rule the plan covers (FIXABLE and MANUAL), and the planner that drafts its entry.
+_PLANNERS: dict[str, Callable[[_Builder, Finding], _Draft]] = {
+    "WARM001": _Builder._new_warmer,
+    "WARM003": _Builder._new_warmer,
+    "WARM002": _Builder._re_enable,
+    "WARM004": _Builder._warmer_permission,
+    "WARM005": _Builder._retarget,
+    "WARM008": _Builder._retarget,
+    "WARM012": _Builder._per_instance,
+    "WARM013": _Builder._per_instance,
+    "WARM006": _Builder._manual_orphan,
+    "WARM009": _Builder._manual_overbroad,
+    "WARM011": _Builder._manual_unresolvable,
+    "WARM019": _Builder._manual_cannot_run,
+}
 
 
 def build_plan(report: Evaluation, analysis: Analysis) -> FixPlanV1:

@@ -1,7 +1,7 @@
 """Regenerate tests/data/snapshots/*.json from tests/scenario.py.
 
 Run `python -m tests.data.make_snapshots` after changing the scenario, then the golden reports
-with `WARMCHECK_UPDATE_GOLDEN=1 pytest tests/unit/test_cli.py`.
+with `pytest tests/unit --update-goldens`.
 """
 
 from __future__ import annotations

@@ -1,23 +1,19 @@
 """The real `warmcheck` CLI as a subprocess, collecting live from the sandbox over HTTP.
 
-One sandbox for the module, seeded once with the demo contact center plus a dangling warmer
+The shared sandbox, seeded once for the module with the demo contact center plus a dangling warmer
 (WARM007); each test sets the faults it needs and runs the CLI the way a CI job would.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox
+from checker.sandbox import FaultPlan, RateLimit, Sandbox
 from checker.sandbox.demo import DemoManifest, seed_demo
 from checker.sandbox.seeding import (
     SandboxClients,
@@ -25,6 +21,7 @@ from checker.sandbox.seeding import (
     create_lambda_role,
     put_warmer_rule,
 )
+from tests.integration.live import fresh, warmcheck
 
 pytestmark = pytest.mark.integration
 
@@ -35,35 +32,22 @@ DANGLING_RULE = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/warm-retired-greeting"
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[Sandbox, DemoManifest]]:
-    with Sandbox.start() as running:
-        manifest = seed_demo(running.env())
-        clients = SandboxClients.from_env(running.env())
-        role = create_lambda_role(clients.iam, "retired-role")
-        arn = create_function(clients.lambda_, "retired-greeting", role)
-        put_warmer_rule(
-            clients.events,
-            "warm-retired-greeting",
-            "rate(5 minutes)",
-            arn,
-            input='{"warmer": true}',
-        )
-        clients.lambda_.delete_function(FunctionName="retired-greeting")
-        yield running, manifest
-
-
-def warmcheck(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ENV_TO_REMOVE}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        timeout=300,
+def demo(sandbox: Sandbox) -> tuple[Sandbox, DemoManifest]:
+    """The shared sandbox, seeded once for this module."""
+    running = fresh(sandbox)
+    manifest = seed_demo(running.env())
+    clients = SandboxClients.from_env(running.env())
+    role = create_lambda_role(clients.iam, "retired-role")
+    arn = create_function(clients.lambda_, "retired-greeting", role)
+    put_warmer_rule(
+        clients.events,
+        "warm-retired-greeting",
+        "rate(5 minutes)",
+        arn,
+        input='{"warmer": true}',
     )
+    clients.lambda_.delete_function(FunctionName="retired-greeting")
+    return running, manifest
 
 
 def check(sb: Sandbox, out: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
@@ -78,9 +62,9 @@ def found(report: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_every_rule_is_reached_through_live_collection(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, manifest = sandbox
+    sb, manifest = demo
     sb.set_faults(None)
     code, report, _ = check(sb, tmp_path)
     assert code == 1
@@ -96,9 +80,9 @@ def test_every_rule_is_reached_through_live_collection(
 
 
 def test_connect_throttling_gives_the_same_findings(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, _ = sandbox
+    sb, _ = demo
     sb.set_faults(None)
     _, calm, _ = check(sb, tmp_path / "calm")
     sb.set_faults(FaultPlan(rate_limits=(RateLimit("connect:*", 2, 2),)))
@@ -117,9 +101,9 @@ def test_connect_throttling_gives_the_same_findings(
 
 
 def test_access_denied_on_get_policy_is_exit_3_and_warm901(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, _ = sandbox
+    sb, _ = demo
     sb.set_faults(FaultPlan(access_denied=("lambda:GetPolicy",)))
     try:
         code, report, _ = check(sb, tmp_path)
@@ -178,9 +162,9 @@ def test_no_credentials_is_exit_3_with_a_hint(tmp_path: Path) -> None:
 
 
 def test_collect_writes_a_snapshot_that_check_reads_back(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, _ = sandbox
+    sb, _ = demo
     sb.set_faults(None)
     snapshot = tmp_path / "snapshot.json"
     result = warmcheck(sb.env(), "collect", "--policy", str(POLICY), "--out", str(snapshot))

@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,27 +39,8 @@ from checker.model.snapshot import (
     ScheduleTarget,
     Snapshot,
 )
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox
-from checker.sandbox.seeding import (
-    UNIVERSAL_LAMBDA_INVOKE,
-    Ref,
-    SandboxClients,
-    add_permission,
-    associate_lambda,
-    create_alias,
-    create_flow,
-    create_function,
-    create_hours_of_operation,
-    create_instance,
-    create_lambda_role,
-    create_module,
-    create_schedule,
-    create_scheduler_role,
-    flow_document,
-    publish_version,
-    put_provisioned_concurrency,
-    put_warmer_rule,
-)
+from checker.sandbox import FaultPlan, RateLimit, Sandbox, seeding
+from checker.sandbox.seeding import UNIVERSAL_LAMBDA_INVOKE, Ref, SandboxClients
 
 pytestmark = pytest.mark.integration
 
@@ -75,25 +55,6 @@ HOURS_POLICY: dict[str, Any] = {
     **WARM_POLICY,
     "overrides": [{"function": "crm-*", "window": {"hours_of_operation": "Support Hours"}}],
 }
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox.start() as running:
-        yield running
-
-
-@pytest.fixture
-def aws(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The sandbox, emptied and fault-free, as the only AWS this test's environment knows."""
-    sandbox.reset()
-    sandbox.set_faults(None)
-    for name in (*ENV_TO_REMOVE, "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in sandbox.env().items():
-        monkeypatch.setenv(name, value)
-    yield sandbox
-    sandbox.set_faults(None)
 
 
 def clients(region: str = EAST) -> SandboxClients:
@@ -136,36 +97,36 @@ class Center:
 def seed_center(*, hours: bool = False) -> Center:
     """One instance whose published flow calls billing and, through a module, crm-lookup:prod."""
     aws = clients()
-    role = create_lambda_role(aws.iam)
-    crm = create_function(aws.lambda_, "crm-lookup", role, timeout=3)
-    crm_prod = create_alias(
-        aws.lambda_, "crm-lookup", "prod", publish_version(aws.lambda_, "crm-lookup")
+    role = seeding.create_lambda_role(aws.iam)
+    crm = seeding.create_function(aws.lambda_, "crm-lookup", role, timeout=3)
+    crm_prod = seeding.create_alias(
+        aws.lambda_, "crm-lookup", "prod", seeding.publish_version(aws.lambda_, "crm-lookup")
     )
-    billing = create_function(aws.lambda_, "billing", role, timeout=5)
-    put_provisioned_concurrency(aws.lambda_, "crm-lookup", "prod", 2)
+    billing = seeding.create_function(aws.lambda_, "billing", role, timeout=5)
+    seeding.put_provisioned_concurrency(aws.lambda_, "crm-lookup", "prod", 2)
 
-    instance = create_instance(aws.connect, "support")
-    module_content = json.dumps(flow_document(lambdas=[crm_prod]))
-    module = create_module(aws.connect, instance.id, "lookup", module_content)
-    main_content = json.dumps(flow_document(lambdas=[billing], modules=[module.id]))
-    main = create_flow(aws.connect, instance.id, "Main", main_content)
-    create_flow(
+    instance = seeding.create_instance(aws.connect, "support")
+    module_content = json.dumps(seeding.flow_document(lambdas=[crm_prod]))
+    module = seeding.create_module(aws.connect, instance.id, "lookup", module_content)
+    main_content = json.dumps(seeding.flow_document(lambdas=[billing], modules=[module.id]))
+    main = seeding.create_flow(aws.connect, instance.id, "Main", main_content)
+    seeding.create_flow(
         aws.connect,
         instance.id,
         "Draft",
-        flow_document(lambdas=["arn:aws:lambda:us-east-1:123456789012:function:draft"]),
+        seeding.flow_document(lambdas=["arn:aws:lambda:us-east-1:123456789012:function:draft"]),
         status="SAVED",
     )
-    associate_lambda(aws.connect, instance.id, crm)
-    associate_lambda(aws.connect, instance.id, billing)
-    add_permission(
+    seeding.associate_lambda(aws.connect, instance.id, crm)
+    seeding.associate_lambda(aws.connect, instance.id, billing)
+    seeding.add_permission(
         aws.lambda_,
         "billing",
         statement_id="connect",
         principal="connect.amazonaws.com",
         source_arn=instance.arn,
     )
-    add_permission(
+    seeding.add_permission(
         aws.lambda_,
         "crm-lookup",
         statement_id="connect",
@@ -174,20 +135,20 @@ def seed_center(*, hours: bool = False) -> Center:
         qualifier="prod",
     )
 
-    warm_billing = put_warmer_rule(
+    warm_billing = seeding.put_warmer_rule(
         aws.events, "warm-billing", "rate(5 minutes)", billing, input=PAYLOAD
     )
-    add_permission(
+    seeding.add_permission(
         aws.lambda_,
         "billing",
         statement_id="warmer",
         principal="events.amazonaws.com",
         source_arn=warm_billing,
     )
-    nightly = put_warmer_rule(aws.events, "nightly-report", "cron(0 2 * * ? *)", QUEUE)
+    nightly = seeding.put_warmer_rule(aws.events, "nightly-report", "cron(0 2 * * ? *)", QUEUE)
     aws.events.put_rule(Name="on-upload", EventPattern=json.dumps({"source": ["aws.s3"]}))
 
-    scheduler_role = create_scheduler_role(aws.iam, "crm-warmer", [crm_prod])
+    scheduler_role = seeding.create_scheduler_role(aws.iam, "crm-warmer", [crm_prod])
     managed_document = {
         "Version": "2012-10-17",
         "Statement": [
@@ -198,7 +159,7 @@ def seed_center(*, hours: bool = False) -> Center:
         PolicyName="invoke-crm", PolicyDocument=json.dumps(managed_document)
     )["Policy"]["Arn"]
     aws.iam.attach_role_policy(RoleName="crm-warmer", PolicyArn=managed_policy)
-    warm_crm = create_schedule(
+    warm_crm = seeding.create_schedule(
         aws.scheduler,
         "warm-crm",
         "rate(5 minutes)",
@@ -207,11 +168,11 @@ def seed_center(*, hours: bool = False) -> Center:
         input=PAYLOAD,
         universal=True,
     )
-    create_schedule(aws.scheduler, "not-lambda", "rate(1 hour)", QUEUE, scheduler_role)
+    seeding.create_schedule(aws.scheduler, "not-lambda", "rate(1 hour)", QUEUE, scheduler_role)
 
     hours_ref = None
     if hours:
-        hours_ref = create_hours_of_operation(
+        hours_ref = seeding.create_hours_of_operation(
             aws.connect,
             instance.id,
             "Support Hours",
@@ -221,7 +182,7 @@ def seed_center(*, hours: bool = False) -> Center:
                 for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
             ],
         )
-        create_hours_of_operation(
+        seeding.create_hours_of_operation(
             aws.connect, instance.id, "Sales Hours", timezone="UTC", weekly=[]
         )
         aws.connect.create_hours_of_operation_override(
@@ -485,18 +446,21 @@ def test_hours_of_operation_are_read_with_overrides_and_effective_hours(aws: San
 
 def test_paging_past_every_page_limit(aws: Sandbox) -> None:
     aws_clients = clients()
-    role = create_lambda_role(aws_clients.iam)
-    billing = create_function(aws_clients.lambda_, "billing", role)
-    instance = create_instance(aws_clients.connect, "big")
+    role = seeding.create_lambda_role(aws_clients.iam)
+    billing = seeding.create_function(aws_clients.lambda_, "billing", role)
+    instance = seeding.create_instance(aws_clients.connect, "big")
     for index in range(120):
-        create_flow(
-            aws_clients.connect, instance.id, f"flow-{index:03}", flow_document(lambdas=[billing])
+        seeding.create_flow(
+            aws_clients.connect,
+            instance.id,
+            f"flow-{index:03}",
+            seeding.flow_document(lambdas=[billing]),
         )
     associated = [f"arn:aws:lambda:{EAST}:{ACCOUNT}:function:assoc-{i:02}" for i in range(30)]
     for arn in associated:
-        associate_lambda(aws_clients.connect, instance.id, arn)
+        seeding.associate_lambda(aws_clients.connect, instance.id, arn)
     for index in range(110):
-        put_warmer_rule(
+        seeding.put_warmer_rule(
             aws_clients.events, f"warm-{index:03}", "rate(5 minutes)", billing, input=PAYLOAD
         )
     aws.reset_calls()
@@ -520,12 +484,14 @@ def test_paging_past_every_page_limit(aws: Sandbox) -> None:
 
 def test_a_flow_calling_a_function_in_another_region(aws: Sandbox) -> None:
     east, west = clients(EAST), clients(WEST)
-    role = create_lambda_role(east.iam)
-    remote = create_function(west.lambda_, "fraud-check", role, timeout=4)
-    rule = put_warmer_rule(west.events, "warm-fraud", "rate(5 minutes)", remote, input=PAYLOAD)
-    put_warmer_rule(east.events, "warm-local", "rate(5 minutes)", QUEUE)
-    instance = create_instance(east.connect, "support")
-    create_flow(east.connect, instance.id, "Main", flow_document(lambdas=[remote]))
+    role = seeding.create_lambda_role(east.iam)
+    remote = seeding.create_function(west.lambda_, "fraud-check", role, timeout=4)
+    rule = seeding.put_warmer_rule(
+        west.events, "warm-fraud", "rate(5 minutes)", remote, input=PAYLOAD
+    )
+    seeding.put_warmer_rule(east.events, "warm-local", "rate(5 minutes)", QUEUE)
+    instance = seeding.create_instance(east.connect, "support")
+    seeding.create_flow(east.connect, instance.id, "Main", seeding.flow_document(lambdas=[remote]))
 
     snapshot = run({**WARM_POLICY, "scope": {"regions": [EAST]}}).snapshot
 
@@ -546,12 +512,14 @@ def test_a_flow_calling_a_function_in_another_region(aws: Sandbox) -> None:
 
 def test_throttled_connect_gives_the_same_snapshot(aws: Sandbox) -> None:
     aws_clients = clients()
-    role = create_lambda_role(aws_clients.iam)
-    billing = create_function(aws_clients.lambda_, "billing", role)
+    role = seeding.create_lambda_role(aws_clients.iam)
+    billing = seeding.create_function(aws_clients.lambda_, "billing", role)
     for alias in ("north", "south"):
-        instance = create_instance(aws_clients.connect, alias)
-        create_flow(aws_clients.connect, instance.id, "Main", flow_document(lambdas=[billing]))
-        associate_lambda(aws_clients.connect, instance.id, billing)
+        instance = seeding.create_instance(aws_clients.connect, alias)
+        seeding.create_flow(
+            aws_clients.connect, instance.id, "Main", seeding.flow_document(lambdas=[billing])
+        )
+        seeding.associate_lambda(aws_clients.connect, instance.id, billing)
     calm = run().snapshot
     aws.reset_calls()
     # No burst at all, so two instances' concurrent reads of one API are throttled.
@@ -570,8 +538,10 @@ def test_throttled_connect_gives_the_same_snapshot(aws: Sandbox) -> None:
 
 def test_lambda_is_paced_under_its_quotas_and_never_throttled(aws: Sandbox) -> None:
     aws_clients = clients()
-    role = create_lambda_role(aws_clients.iam)
-    functions = [create_function(aws_clients.lambda_, f"fn-{i:02}", role) for i in range(24)]
+    role = seeding.create_lambda_role(aws_clients.iam)
+    functions = [
+        seeding.create_function(aws_clients.lambda_, f"fn-{i:02}", role) for i in range(24)
+    ]
     aws.reset_calls()
     # The sandbox enforces 15 requests/s per Lambda API (AWS counts every control-plane API
     # but GetPolicy and GetFunction together, so the real quota is stricter still). Its burst
@@ -642,9 +612,11 @@ def test_an_unreachable_connect_endpoint_fails_only_what_it_covers(
     aws: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     aws_clients = clients()
-    role = create_lambda_role(aws_clients.iam)
-    billing = create_function(aws_clients.lambda_, "billing", role)
-    put_warmer_rule(aws_clients.events, "warm-billing", "rate(5 minutes)", billing, input=PAYLOAD)
+    role = seeding.create_lambda_role(aws_clients.iam)
+    billing = seeding.create_function(aws_clients.lambda_, "billing", role)
+    seeding.put_warmer_rule(
+        aws_clients.events, "warm-billing", "rate(5 minutes)", billing, input=PAYLOAD
+    )
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECT", f"http://127.0.0.1:{closed_port()}")
 

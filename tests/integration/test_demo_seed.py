@@ -27,6 +27,7 @@ from checker.sandbox.demo import (
     SeededPermission,
     seed_demo,
 )
+from tests.integration.live import fresh
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -43,9 +44,10 @@ PLANTED = sorted([f"WARM{n:03d}" for n in range(1, 15) if n != 7] + ["WARM015", 
 
 
 @pytest.fixture(scope="module")
-def manifest() -> Iterator[DemoManifest]:
-    """One sandbox for the module, seeded once, installed in the environment."""
-    with pytest.MonkeyPatch.context() as patch, Sandbox.start() as sandbox:
+def manifest(sandbox: Sandbox) -> Iterator[DemoManifest]:
+    """The shared sandbox, seeded once for the module, installed in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        fresh(sandbox)
         for name in ENV_TO_REMOVE:
             patch.delenv(name, raising=False)
         for name, value in sandbox.env().items():

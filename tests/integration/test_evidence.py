@@ -8,7 +8,6 @@ evidence" is counted, not assumed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from checker.collect import collect
 from checker.engine import Evaluation, PolicyRef, evaluate
 from checker.model.policy import Policy
 from checker.model.snapshot import Snapshot
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, Sandbox
+from checker.sandbox import FaultPlan, Sandbox
 from checker.sandbox.seeding import (
     SandboxClients,
     add_permission,
@@ -36,23 +35,11 @@ FN = "arn:aws:lambda:us-east-1:123456789012:function:billing"
 RULE = "arn:aws:events:us-east-1:123456789012:rule/warm-billing"
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox.start() as running:
-        yield running
-
-
 @pytest.fixture
-def aws(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    sandbox.reset()
-    sandbox.set_faults(None)
-    for name in (*ENV_TO_REMOVE, "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in sandbox.env().items():
-        monkeypatch.setenv(name, value)
+def aws(aws: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The shared `aws`, with no retries: a denied read must show at once."""
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    yield sandbox
-    sandbox.set_faults(None)
+    return aws
 
 
 def seed_warmed_function() -> None:

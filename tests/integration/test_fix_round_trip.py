@@ -4,22 +4,25 @@ findings with nothing new, and a second application succeeds and changes nothing
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
+from checker.cli import main
 from checker.fix.model import FixPlanV1
 from checker.fix.plan import FIXABLE
-from checker.sandbox import ENV_TO_REMOVE, Sandbox
+from checker.sandbox import ENV_TO_REMOVE, Sandbox, sandbox_environment
 from checker.sandbox.demo import DemoManifest, seed_demo
 from checker.sandbox.seeding import SandboxClients
+from tests.integration.live import fresh
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +33,9 @@ READ_PREFIXES = ("Get", "List", "Describe", "Search")
 
 
 @pytest.fixture
-def sandbox() -> Iterator[tuple[Sandbox, DemoManifest]]:
-    with Sandbox.start() as running:
-        yield running, seed_demo(running.env())
+def demo(sandbox: Sandbox) -> tuple[Sandbox, DemoManifest]:
+    """The shared sandbox with the demo seeded afresh: each round trip changes it."""
+    return sandbox, seed_demo(fresh(sandbox).env())
 
 
 def environment(sb: Sandbox) -> dict[str, str]:
@@ -55,7 +58,16 @@ def run(sb: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def warmcheck(sb: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    result = run(sb, sys.executable, "-m", "checker", *args)
+    """`warmcheck ARGS` in this process, against the sandbox: the same CLI code a subprocess
+    runs, without a Python start per call (the plan itself still runs through the real AWS CLI;
+    `demo --fix` below and tests/integration/test_cli_live.py run warmcheck as a process)."""
+    with (
+        sandbox_environment(sb.env()),
+        contextlib.redirect_stdout(io.StringIO()) as out,
+        contextlib.redirect_stderr(io.StringIO()) as err,
+    ):
+        code = main(list(args))
+    result = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -110,9 +122,9 @@ def round_trip(sb: Sandbox, tmp_path: Path, policy: Path) -> tuple[FixPlanV1, se
 
 
 def test_the_shell_plan_closes_every_fixable_finding_of_the_demo(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, manifest = sandbox
+    sb, manifest = demo
     plan, before, after = round_trip(sb, tmp_path, DEMO_POLICY)
     assert before == {(rule, arn) for rule, arn in manifest.expected if rule != "WARM015"}
     fixable = {(rule, resource) for rule, resource in before if rule in FIXABLE}
@@ -124,9 +136,9 @@ def test_the_shell_plan_closes_every_fixable_finding_of_the_demo(
 
 
 def test_a_windowed_policy_gets_a_scheduler_warmer_that_the_next_check_accepts(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path
 ) -> None:
-    sb, _ = sandbox
+    sb, _ = demo
     policy = tmp_path / "windowed.yaml"
     text = DEMO_POLICY.read_text().replace(
         "  window: always ",
@@ -165,9 +177,9 @@ def test_demo_with_fix_writes_the_plan_for_the_seeded_drift_and_still_exits_0(
 
 @pytest.mark.parametrize("drift", ["disabled-and-role-stripped", "latest-without-input"])
 def test_schedule_drift_round_trip(
-    sandbox: tuple[Sandbox, DemoManifest], tmp_path: Path, drift: str
+    demo: tuple[Sandbox, DemoManifest], tmp_path: Path, drift: str
 ) -> None:
-    sb, manifest = sandbox
+    sb, manifest = demo
     warmer = manifest.warmer("warm-auth-pin-verify")
     assert warmer.kind == "scheduler_schedule"
     assert warmer.role_arn is not None

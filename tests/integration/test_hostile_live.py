@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,24 +23,8 @@ from checker.collect.base import ALLOWED_OPERATIONS
 from checker.engine import Evaluation, PolicyRef, evaluate
 from checker.format.registry import FORMATS
 from checker.model.policy import Policy
-from checker.sandbox import FaultPlan, Sandbox, sandbox_environment
-from checker.sandbox.seeding import (
-    SandboxClients,
-    add_permission,
-    associate_lambda,
-    create_alias,
-    create_flow,
-    create_function,
-    create_hours_of_operation,
-    create_instance,
-    create_lambda_role,
-    create_module,
-    create_schedule,
-    create_scheduler_role,
-    flow_document,
-    publish_version,
-    put_warmer_rule,
-)
+from checker.sandbox import FaultPlan, Sandbox, sandbox_environment, seeding
+from checker.sandbox.seeding import SandboxClients
 from tests.hostile import (
     ALL_FORMATS,
     DEEP_ARRAY,
@@ -51,7 +34,7 @@ from tests.hostile import (
     seed_earlier_reports,
     temporaries,
 )
-from tests.integration.test_cli_live import warmcheck
+from tests.integration.live import fresh, warmcheck
 
 pytestmark = pytest.mark.integration
 
@@ -95,100 +78,104 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded() -> Iterator[Seeded]:
-    with Sandbox.start() as sandbox:
-        clients = SandboxClients.from_env(sandbox.env())
-        role = create_lambda_role(clients.iam, "hostile-lambda")
-        billing = create_function(clients.lambda_, "billing", role, timeout=8)
-        crm = create_function(clients.lambda_, "crm-lookup", role, timeout=8)
-        crm_prod = create_alias(
-            clients.lambda_, "crm-lookup", "prod", publish_version(clients.lambda_, "crm-lookup")
-        )
-        instance = create_instance(clients.connect, "hostile-center")
-        module = create_module(
-            clients.connect, instance.id, "crm module", flow_document(lambdas=[crm_prod])
-        )
-        for name in ("Main", FORGED_VERDICT, "surrogate \ud800 flow"):
-            create_flow(
-                clients.connect,
-                instance.id,
-                name,
-                flow_document(lambdas=[billing], modules=[module.id]),
-            )
-        create_hours_of_operation(
+def seeded(sandbox: Sandbox) -> Seeded:
+    """The shared sandbox, seeded once for this module."""
+    fresh(sandbox)
+    clients = SandboxClients.from_env(sandbox.env())
+    role = seeding.create_lambda_role(clients.iam, "hostile-lambda")
+    billing = seeding.create_function(clients.lambda_, "billing", role, timeout=8)
+    crm = seeding.create_function(clients.lambda_, "crm-lookup", role, timeout=8)
+    crm_prod = seeding.create_alias(
+        clients.lambda_,
+        "crm-lookup",
+        "prod",
+        seeding.publish_version(clients.lambda_, "crm-lookup"),
+    )
+    instance = seeding.create_instance(clients.connect, "hostile-center")
+    module = seeding.create_module(
+        clients.connect, instance.id, "crm module", seeding.flow_document(lambdas=[crm_prod])
+    )
+    for name in ("Main", FORGED_VERDICT, "surrogate \ud800 flow"):
+        seeding.create_flow(
             clients.connect,
             instance.id,
-            "Support Hours",
-            timezone="America/New_York",
-            weekly=[(day, "08:00", "18:00") for day in ("MONDAY", "TUESDAY", "WEDNESDAY")],
+            name,
+            seeding.flow_document(lambdas=[billing], modules=[module.id]),
         )
-        for arn in (billing, crm):
-            associate_lambda(clients.connect, instance.id, arn)
-        crm_rule = put_warmer_rule(
-            clients.events, "crm-warmer", "rate(5 minutes)", crm_prod, input=PAYLOAD
+    seeding.create_hours_of_operation(
+        clients.connect,
+        instance.id,
+        "Support Hours",
+        timezone="America/New_York",
+        weekly=[(day, "08:00", "18:00") for day in ("MONDAY", "TUESDAY", "WEDNESDAY")],
+    )
+    for arn in (billing, crm):
+        seeding.associate_lambda(clients.connect, instance.id, arn)
+    crm_rule = seeding.put_warmer_rule(
+        clients.events, "crm-warmer", "rate(5 minutes)", crm_prod, input=PAYLOAD
+    )
+    # 8,000 characters of nesting: inside EventBridge's 8,192-character Input limit.
+    deep_rule = seeding.put_warmer_rule(
+        clients.events, "billing-deep", "rate(5 minutes)", billing, input=DEEP_ARRAY
+    )
+    scheduler_role = seeding.create_scheduler_role(clients.iam, "hostile-scheduler", [billing])
+    managed = clients.iam.create_policy(
+        PolicyName="hostile-invoke",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": billing}
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
+    clients.iam.attach_role_policy(RoleName="hostile-scheduler", PolicyArn=managed)
+    seeding.create_schedule(
+        clients.scheduler,
+        "billing-schedule",
+        "rate(5 minutes)",
+        billing,
+        scheduler_role,
+        input=PAYLOAD,
+    )
+    deep_schedule = seeding.create_schedule(
+        clients.scheduler,
+        "universal-deep",
+        "rate(5 minutes)",
+        billing,
+        scheduler_role,
+        input=DEEP_ARRAY,
+        universal=True,
+    )
+    for statement_id, principal, source, qualifier, function in (
+        ("connect", "connect.amazonaws.com", instance.arn, None, "billing"),
+        ("deep", "events.amazonaws.com", deep_rule, None, "billing"),
+        ("connect", "connect.amazonaws.com", instance.arn, "prod", "crm-lookup"),
+        ("warmer", "events.amazonaws.com", crm_rule, "prod", "crm-lookup"),
+    ):
+        seeding.add_permission(
+            clients.lambda_,
+            function,
+            statement_id=statement_id,
+            principal=principal,
+            source_arn=source,
+            qualifier=qualifier,
         )
-        # 8,000 characters of nesting: inside EventBridge's 8,192-character Input limit.
-        deep_rule = put_warmer_rule(
-            clients.events, "billing-deep", "rate(5 minutes)", billing, input=DEEP_ARRAY
+    # A day of billing's log records, so the logs evidence has a query to run.
+    with sandbox_environment(sandbox.env()):
+        logs = boto3.client("logs", region_name="us-east-1")
+        group, stream = "/aws/lambda/billing", "2026/12/07/[$LATEST]0123abcd"
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        stamp = int((datetime.now(UTC) - timedelta(hours=2)).timestamp() * 1000)
+        report = "REPORT RequestId: r\tDuration: 40.0 ms\tBilled Duration: 40 ms\t"
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName=stream,
+            logEvents=[{"timestamp": stamp, "message": report}],
         )
-        scheduler_role = create_scheduler_role(clients.iam, "hostile-scheduler", [billing])
-        managed = clients.iam.create_policy(
-            PolicyName="hostile-invoke",
-            PolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": billing}
-                    ],
-                }
-            ),
-        )["Policy"]["Arn"]
-        clients.iam.attach_role_policy(RoleName="hostile-scheduler", PolicyArn=managed)
-        create_schedule(
-            clients.scheduler,
-            "billing-schedule",
-            "rate(5 minutes)",
-            billing,
-            scheduler_role,
-            input=PAYLOAD,
-        )
-        deep_schedule = create_schedule(
-            clients.scheduler,
-            "universal-deep",
-            "rate(5 minutes)",
-            billing,
-            scheduler_role,
-            input=DEEP_ARRAY,
-            universal=True,
-        )
-        for statement_id, principal, source, qualifier, function in (
-            ("connect", "connect.amazonaws.com", instance.arn, None, "billing"),
-            ("deep", "events.amazonaws.com", deep_rule, None, "billing"),
-            ("connect", "connect.amazonaws.com", instance.arn, "prod", "crm-lookup"),
-            ("warmer", "events.amazonaws.com", crm_rule, "prod", "crm-lookup"),
-        ):
-            add_permission(
-                clients.lambda_,
-                function,
-                statement_id=statement_id,
-                principal=principal,
-                source_arn=source,
-                qualifier=qualifier,
-            )
-        # A day of billing's log records, so the logs evidence has a query to run.
-        with sandbox_environment(sandbox.env()):
-            logs = boto3.client("logs", region_name="us-east-1")
-            group, stream = "/aws/lambda/billing", "2026/12/07/[$LATEST]0123abcd"
-            logs.create_log_group(logGroupName=group)
-            logs.create_log_stream(logGroupName=group, logStreamName=stream)
-            stamp = int((datetime.now(UTC) - timedelta(hours=2)).timestamp() * 1000)
-            report = "REPORT RequestId: r\tDuration: 40.0 ms\tBilled Duration: 40 ms\t"
-            logs.put_log_events(
-                logGroupName=group,
-                logStreamName=stream,
-                logEvents=[{"timestamp": stamp, "message": report}],
-            )
-        yield Seeded(sandbox, instance.id, deep_rule, deep_schedule)
+    return Seeded(sandbox, instance.id, deep_rule, deep_schedule)
 
 
 def _policy(instances: str, window: str, *, evidence: bool = False) -> Policy:

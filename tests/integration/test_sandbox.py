@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,53 +22,23 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
-from checker.sandbox import ENV_TO_REMOVE, FaultPlan, RateLimit, Sandbox, sandbox_environment
+from checker.sandbox import (
+    ENV_TO_REMOVE,
+    FaultPlan,
+    RateLimit,
+    Sandbox,
+    sandbox_environment,
+    seeding,
+)
 from checker.sandbox.connect import ConnectBackend
 from checker.sandbox.paging import page_limits
-from checker.sandbox.seeding import (
-    UNIVERSAL_LAMBDA_INVOKE,
-    SandboxClients,
-    add_permission,
-    associate_lambda,
-    create_alias,
-    create_flow,
-    create_function,
-    create_hours_of_operation,
-    create_instance,
-    create_lambda_role,
-    create_module,
-    create_schedule,
-    create_scheduler_role,
-    flow_document,
-    publish_version,
-    put_provisioned_concurrency,
-    put_warmer_rule,
-)
+from checker.sandbox.seeding import UNIVERSAL_LAMBDA_INVOKE, SandboxClients
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox.start() as running:
-        yield running
-
-
-@pytest.fixture
-def aws(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The sandbox, emptied, fault-free, and installed in the environment for this test."""
-    sandbox.reset()
-    sandbox.set_faults(None)
-    for name in ENV_TO_REMOVE:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in sandbox.env().items():
-        monkeypatch.setenv(name, value)
-    yield sandbox
-    sandbox.set_faults(None)
 
 
 def session() -> boto3.session.Session:
@@ -99,8 +69,8 @@ def new_function(name: str = "crm-lookup") -> str:
     try:
         role = clients.iam.get_role(RoleName="sandbox-lambda")["Role"]["Arn"]
     except ClientError:
-        role = create_lambda_role(clients.iam, "sandbox-lambda")
-    return create_function(clients.lambda_, name, role)
+        role = seeding.create_lambda_role(clients.iam, "sandbox-lambda")
+    return seeding.create_function(clients.lambda_, name, role)
 
 
 # -- environment --------------------------------------------------------------------------
@@ -150,7 +120,7 @@ def test_every_connect_operation_answers_in_the_model_shape(aws: Sandbox) -> Non
     assert described["OutboundCallsEnabled"] is False
 
     function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:crm-lookup:prod"
-    document = flow_document(lambdas=[function_arn])
+    document = seeding.flow_document(lambdas=[function_arn])
     flow = connect.create_contact_flow(
         InstanceId=instance,
         Name="Inbound main",
@@ -165,7 +135,7 @@ def test_every_connect_operation_answers_in_the_model_shape(aws: Sandbox) -> Non
     assert shown["ContactFlow"]["Status"] == "PUBLISHED"
     assert shown["ContactFlow"]["Tags"] == {"team": "cc"}
 
-    draft = flow_document(lambdas=[function_arn.replace(":prod", ":beta")])
+    draft = seeding.flow_document(lambdas=[function_arn.replace(":prod", ":beta")])
     connect.update_contact_flow_content(
         InstanceId=instance,
         ContactFlowId=f"{flow['ContactFlowId']}:$SAVED",
@@ -335,12 +305,12 @@ def test_connect_errors_are_connects_own(aws: Sandbox) -> None:
     assert headers["x-amzn-errortype"] == "ResourceNotFoundException"
 
     instance = new_instance()
-    create_flow(connect, instance, "dup", flow_document())
+    seeding.create_flow(connect, instance, "dup", seeding.flow_document())
     with pytest.raises(ClientError) as duplicate:
-        create_flow(connect, instance, "dup", flow_document())
+        seeding.create_flow(connect, instance, "dup", seeding.flow_document())
     assert error_of(duplicate) == ("DuplicateResourceException", 409)
 
-    draft = create_flow(connect, instance, "draft", "not even json", status="SAVED")
+    draft = seeding.create_flow(connect, instance, "draft", "not even json", status="SAVED")
     with pytest.raises(ClientError) as unpublished:
         connect.describe_contact_flow(InstanceId=instance, ContactFlowId=draft.id)
     assert error_of(unpublished) == ("ContactFlowNotPublishedException", 404)
@@ -348,12 +318,12 @@ def test_connect_errors_are_connects_own(aws: Sandbox) -> None:
     assert saved["ContactFlow"]["Content"] == "not even json"  # stored as given
 
     arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f"
-    associate_lambda(connect, instance, arn)
+    seeding.associate_lambda(connect, instance, arn)
     with pytest.raises(ClientError) as again:
-        associate_lambda(connect, instance, arn)
+        seeding.associate_lambda(connect, instance, arn)
     assert error_of(again) == ("ResourceConflictException", 409)
     with pytest.raises(ClientError) as bad_arn:
-        associate_lambda(connect, instance, "arn:aws:sns:us-east-1:123456789012:topic")
+        seeding.associate_lambda(connect, instance, "arn:aws:sns:us-east-1:123456789012:topic")
     assert error_of(bad_arn) == ("InvalidParameterException", 400)
 
     # botocore does not enforce a maximum; the model's max is the server's to enforce.
@@ -395,7 +365,9 @@ def test_connect_errors_are_connects_own(aws: Sandbox) -> None:
     assert error_of(unsupported) == ("InvalidRequestException", 400)
     assert "does not implement connect:ListQueues" in str(unsupported.value)
     with pytest.raises(ClientError) as bad_zone:
-        create_hours_of_operation(connect, instance, "x", timezone="Mars/Olympus", weekly=[])
+        seeding.create_hours_of_operation(
+            connect, instance, "x", timezone="Mars/Olympus", weekly=[]
+        )
     assert error_of(bad_zone) == ("InvalidParameterException", 400)
 
 
@@ -408,7 +380,7 @@ def test_search_and_list_page_exactly_at_the_models_limits(aws: Sandbox) -> None
             Name=f"flow-{index:03d}",
             Type="CONTACT_FLOW" if index % 2 == 0 else "CUSTOMER_QUEUE",
             Status="SAVED" if index % 10 == 0 else "PUBLISHED",
-            Content=json.dumps(flow_document()),
+            Content=json.dumps(seeding.flow_document()),
             Tags={"tier": "gold" if index % 3 == 0 else "silver"},
         )
     aws.reset_calls()
@@ -503,7 +475,7 @@ def test_list_lambda_functions_pages_by_25(aws: Sandbox) -> None:
     instance = new_instance()
     arns = [f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn-{i:02d}" for i in range(30)]
     for arn in arns:
-        associate_lambda(connect, instance, arn)
+        seeding.associate_lambda(connect, instance, arn)
     aws.reset_calls()
     pages = list(connect.get_paginator("list_lambda_functions").paginate(InstanceId=instance))
     assert [len(p["LambdaFunctions"]) for p in pages] == [25, 5]
@@ -597,10 +569,10 @@ def test_concurrent_clients_are_all_served(aws: Sandbox) -> None:
 def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
     lam = session().client("lambda", config=NO_RETRIES)
     function_arn = new_function()
-    version = publish_version(lam, "crm-lookup")
-    create_alias(lam, "crm-lookup", "prod", version)
+    version = seeding.publish_version(lam, "crm-lookup")
+    seeding.create_alias(lam, "crm-lookup", "prod", version)
     rule_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/warm-crm"
-    on_alias = add_permission(
+    on_alias = seeding.add_permission(
         lam,
         "crm-lookup",
         statement_id="warm",
@@ -610,7 +582,7 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
     )
     assert on_alias["Resource"] == f"{function_arn}:prod"
     assert on_alias["Condition"] == {"ArnLike": {"AWS:SourceArn": rule_arn}}
-    add_permission(
+    seeding.add_permission(
         lam,
         function_arn,
         statement_id="connect",
@@ -634,7 +606,7 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
         lam.get_policy(FunctionName="crm-lookup", Qualifier=version)
     assert error_of(no_policy) == ("ResourceNotFoundException", 404)
     with pytest.raises(ClientError) as duplicate:
-        add_permission(
+        seeding.add_permission(
             lam,
             "crm-lookup",
             statement_id="warm",
@@ -643,7 +615,7 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
         )
     assert error_of(duplicate) == ("ResourceConflictException", 409)
     with pytest.raises(ClientError) as no_alias:
-        add_permission(
+        seeding.add_permission(
             lam, "crm-lookup", statement_id="x", principal="events.amazonaws.com", qualifier="beta"
         )
     assert error_of(no_alias) == ("ResourceNotFoundException", 404)
@@ -651,7 +623,7 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
         lam.get_policy(FunctionName="nope")
     assert error_of(no_function) == ("ResourceNotFoundException", 404)
     with pytest.raises(ClientError) as latest:
-        add_permission(
+        seeding.add_permission(
             lam,
             "crm-lookup",
             statement_id="x",
@@ -669,11 +641,11 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
         lam.remove_permission(FunctionName="crm-lookup", StatementId="warm", Qualifier="prod")
     assert error_of(gone) == ("ResourceNotFoundException", 404)
 
-    add_permission(
+    seeding.add_permission(
         lam, "crm-lookup", statement_id="warm", principal="events.amazonaws.com", qualifier="prod"
     )
     lam.delete_alias(FunctionName="crm-lookup", Name="prod")  # proxied to moto; the policy goes too
-    create_alias(lam, "crm-lookup", "prod", version)
+    seeding.create_alias(lam, "crm-lookup", "prod", version)
     with pytest.raises(ClientError) as fresh:
         lam.get_policy(FunctionName="crm-lookup", Qualifier="prod")
     assert error_of(fresh) == ("ResourceNotFoundException", 404)
@@ -682,17 +654,17 @@ def test_resource_policies_are_kept_per_qualifier(aws: Sandbox) -> None:
 def test_provisioned_concurrency(aws: Sandbox) -> None:
     lam = session().client("lambda", config=NO_RETRIES)
     function_arn = new_function()
-    versions = [publish_version(lam, "crm-lookup")]
-    create_alias(lam, "crm-lookup", "prod", versions[0])
-    create_alias(lam, "crm-lookup", "beta", versions[0])
+    versions = [seeding.publish_version(lam, "crm-lookup")]
+    seeding.create_alias(lam, "crm-lookup", "prod", versions[0])
+    seeding.create_alias(lam, "crm-lookup", "beta", versions[0])
 
     put = lam.put_provisioned_concurrency_config(
         FunctionName="crm-lookup", Qualifier="prod", ProvisionedConcurrentExecutions=3
     )
     assert (put["Status"], put["AllocatedProvisionedConcurrentExecutions"]) == ("READY", 3)
     assert put["ResponseMetadata"]["HTTPStatusCode"] == 202
-    put_provisioned_concurrency(lam, "crm-lookup", "beta", 1)
-    put_provisioned_concurrency(lam, function_arn, versions[0], 2)
+    seeding.put_provisioned_concurrency(lam, "crm-lookup", "beta", 1)
+    seeding.put_provisioned_concurrency(lam, function_arn, versions[0], 2)
     got = lam.get_provisioned_concurrency_config(FunctionName="crm-lookup", Qualifier="prod")
     assert (got["Status"], got["RequestedProvisionedConcurrentExecutions"]) == ("READY", 3)
     assert got["AvailableProvisionedConcurrentExecutions"] == 3
@@ -710,10 +682,10 @@ def test_provisioned_concurrency(aws: Sandbox) -> None:
     assert error_of(too_many) == ("InvalidParameterValueException", 400)
 
     with pytest.raises(ClientError) as latest:
-        put_provisioned_concurrency(lam, "crm-lookup", "$LATEST", 1)
+        seeding.put_provisioned_concurrency(lam, "crm-lookup", "$LATEST", 1)
     assert error_of(latest) == ("InvalidParameterValueException", 400)
     with pytest.raises(ClientError) as no_alias:
-        put_provisioned_concurrency(lam, "crm-lookup", "gamma", 1)
+        seeding.put_provisioned_concurrency(lam, "crm-lookup", "gamma", 1)
     assert error_of(no_alias) == ("ResourceNotFoundException", 404)
     lam.delete_provisioned_concurrency_config(FunctionName="crm-lookup", Qualifier="beta")
     with pytest.raises(ClientError) as deleted:
@@ -929,25 +901,29 @@ def test_fault_specs_parse_like_the_command_line() -> None:
 
 def test_seeding_builds_a_contact_center_through_the_api(aws: Sandbox) -> None:
     clients = SandboxClients.from_env(aws.env())
-    role = create_lambda_role(clients.iam, "seed-lambda")
-    function_arn = create_function(clients.lambda_, "ivr-auth", role, timeout=6)
-    version = publish_version(clients.lambda_, "ivr-auth")
-    alias_arn = create_alias(clients.lambda_, "ivr-auth", "live", version)
+    role = seeding.create_lambda_role(clients.iam, "seed-lambda")
+    function_arn = seeding.create_function(clients.lambda_, "ivr-auth", role, timeout=6)
+    version = seeding.publish_version(clients.lambda_, "ivr-auth")
+    alias_arn = seeding.create_alias(clients.lambda_, "ivr-auth", "live", version)
     assert alias_arn == f"{function_arn}:live"
-    put_provisioned_concurrency(clients.lambda_, "ivr-auth", "live", 2)
+    seeding.put_provisioned_concurrency(clients.lambda_, "ivr-auth", "live", 2)
 
-    instance = create_instance(clients.connect, "seeded")
-    module = create_module(clients.connect, instance.id, "auth", flow_document(lambdas=[alias_arn]))
-    flow = create_flow(clients.connect, instance.id, "Main", flow_document(modules=[module.id]))
-    associate_lambda(clients.connect, instance.id, alias_arn)
-    hours = create_hours_of_operation(
+    instance = seeding.create_instance(clients.connect, "seeded")
+    module = seeding.create_module(
+        clients.connect, instance.id, "auth", seeding.flow_document(lambdas=[alias_arn])
+    )
+    flow = seeding.create_flow(
+        clients.connect, instance.id, "Main", seeding.flow_document(modules=[module.id])
+    )
+    seeding.associate_lambda(clients.connect, instance.id, alias_arn)
+    hours = seeding.create_hours_of_operation(
         clients.connect,
         instance.id,
         "Office",
         timezone="Europe/Berlin",
         weekly=[("MONDAY", "08:00", "18:30")],
     )
-    add_permission(
+    seeding.add_permission(
         clients.lambda_,
         "ivr-auth",
         statement_id="connect",
@@ -956,10 +932,10 @@ def test_seeding_builds_a_contact_center_through_the_api(aws: Sandbox) -> None:
         qualifier="live",
     )
 
-    rule_arn = put_warmer_rule(
+    rule_arn = seeding.put_warmer_rule(
         clients.events, "warm-ivr-auth", "rate(5 minutes)", alias_arn, input='{"warmer": true}'
     )
-    add_permission(
+    seeding.add_permission(
         clients.lambda_,
         "ivr-auth",
         statement_id="warm",
@@ -967,8 +943,8 @@ def test_seeding_builds_a_contact_center_through_the_api(aws: Sandbox) -> None:
         source_arn=rule_arn,
         qualifier="live",
     )
-    scheduler_role = create_scheduler_role(clients.iam, "seed-scheduler", [alias_arn])
-    templated = create_schedule(
+    scheduler_role = seeding.create_scheduler_role(clients.iam, "seed-scheduler", [alias_arn])
+    templated = seeding.create_schedule(
         clients.scheduler,
         "warm-templated",
         "cron(0/5 * * * ? *)",
@@ -978,7 +954,7 @@ def test_seeding_builds_a_contact_center_through_the_api(aws: Sandbox) -> None:
         timezone="Europe/Berlin",
         flexible_window_minutes=2,
     )
-    universal = create_schedule(
+    universal = seeding.create_schedule(
         clients.scheduler,
         "warm-universal",
         "rate(5 minutes)",
@@ -1101,9 +1077,9 @@ def test_sandbox_environment_points_boto3_there_and_restores_everything(
 
 def test_list_functions_is_paged_as_lambda_pages_it(aws: Sandbox) -> None:
     clients = SandboxClients.from_env(aws.env(), account="210987654323")
-    role = create_lambda_role(clients.iam, "paging-role")
+    role = seeding.create_lambda_role(clients.iam, "paging-role")
     for index in range(7):
-        create_function(clients.lambda_, f"paged-{index}", role)
+        seeding.create_function(clients.lambda_, f"paged-{index}", role)
     first = clients.lambda_.list_functions(MaxItems=5)
     assert len(first["Functions"]) == 5
     rest = clients.lambda_.list_functions(MaxItems=5, Marker=first["NextMarker"])

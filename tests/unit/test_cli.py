@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -20,14 +19,13 @@ from checker.model.policy import policy_json_schema
 from checker.model.report import report_json_schema
 from checker.model.snapshot import snapshot_json_schema
 from checker.rules.registry import ALL_RULES
+from tests.golden import Goldens
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-GOLDEN = DATA / "golden"
 DRIFT_SNAPSHOT = DATA / "snapshots" / "drift.json"
 HEALTHY_SNAPSHOT = DATA / "snapshots" / "healthy.json"
 STRICT_POLICY = DATA / "policies" / "strict.yaml"
-UPDATE = os.environ.get("WARMCHECK_UPDATE_GOLDEN") == "1"
 
 
 def check(tmp_path: Path, *extra: str, snapshot: Path = DRIFT_SNAPSHOT) -> int:
@@ -75,14 +73,9 @@ def test_fail_on_high_ignores_lower_findings(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["warmcheck.json", "warmcheck.junit.xml"])
-def test_reports_match_golden_files(tmp_path: Path, name: str) -> None:
+def test_reports_match_golden_files(tmp_path: Path, name: str, goldens: Goldens) -> None:
     check(tmp_path)
-    produced = (tmp_path / name).read_text()
-    golden = GOLDEN / f"drift.{name}"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(produced)
-    assert produced == golden.read_text(), f"regenerate with WARMCHECK_UPDATE_GOLDEN=1 ({name})"
+    goldens.check((tmp_path / name).read_text(encoding="utf-8"), f"drift.{name}")
 
 
 def test_reports_are_byte_identical_across_runs(tmp_path: Path) -> None:

@@ -56,6 +56,17 @@ def parsed_flow(flow_id: str, document: dict[str, Any] | str) -> ContactFlow:
     )
 
 
+def invoking(flow_id: str, function_arn: str) -> ContactFlow:
+    """A flow whose one block invokes `function_arn` (no time limit, no other block)."""
+    block = {
+        "Identifier": "x",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": function_arn},
+        "Transitions": {},
+    }
+    return parsed_flow(flow_id, {"Version": "2019-10-30", "StartAction": "x", "Actions": [block]})
+
+
 def module_flow(flow_id: str, module_value: str, set_to: str | None) -> ContactFlow:
     actions: list[dict[str, Any]] = []
     if set_to is not None:
@@ -161,23 +172,7 @@ def test_a_cycle_of_modules_ends_and_every_lambda_is_required() -> None:
 def test_a_lambda_in_another_account_is_unread_evidence_not_missing(tmp_path: Path) -> None:
     scenario = healthy()
     elsewhere = f"arn:aws:lambda:{REGION}:{OTHER_ACCOUNT}:function:partner-lookup"
-    scenario.flows.append(
-        parsed_flow(
-            "partner",
-            {
-                "Version": "2019-10-30",
-                "StartAction": "x",
-                "Actions": [
-                    {
-                        "Identifier": "x",
-                        "Type": "InvokeLambdaFunction",
-                        "Parameters": {"LambdaFunctionARN": elsewhere},
-                        "Transitions": {},
-                    }
-                ],
-            },
-        )
-    )
+    scenario.flows.append(invoking("partner", elsewhere))
     scenario.associations.append(elsewhere)
     report = run(scenario)
 
@@ -210,23 +205,7 @@ def test_a_lambda_in_another_account_is_unread_evidence_not_missing(tmp_path: Pa
 def test_an_out_of_scope_function_recorded_as_absent_is_still_not_missing() -> None:
     scenario = healthy()
     elsewhere = f"arn:aws:lambda:{REGION}:{OTHER_ACCOUNT}:function:partner"
-    scenario.flows.append(
-        parsed_flow(
-            "partner",
-            {
-                "Version": "2019-10-30",
-                "StartAction": "x",
-                "Actions": [
-                    {
-                        "Identifier": "x",
-                        "Type": "InvokeLambdaFunction",
-                        "Parameters": {"LambdaFunctionARN": elsewhere},
-                        "Transitions": {},
-                    }
-                ],
-            },
-        )
-    )
+    scenario.flows.append(invoking("partner", elsewhere))
     scenario.functions["partner"] = scenario.functions["billing"].model_copy(
         update={"arn": elsewhere, "name": "partner", "account": OTHER_ACCOUNT, "exists": False}
     )

@@ -4,7 +4,6 @@ and the week-strip computation behind it."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -27,13 +26,13 @@ from checker.format.week_strip import (
 from checker.model.findings import SEVERITIES, AppliedWaiver, Finding
 from checker.rules.registry import ALL_RULES
 from checker.rules.warm001_missing_warmer import MissingWarmer
+from tests.golden import Goldens
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-GOLDEN = DATA / "golden" / "drift.warmcheck.html"
+GOLDEN = "drift.warmcheck.html"
 DRIFT_SNAPSHOT = DATA / "snapshots" / "drift.json"
 STRICT_POLICY = DATA / "policies" / "strict.yaml"
-UPDATE = os.environ.get("WARMCHECK_UPDATE_GOLDEN") == "1"
 BILLING = "arn:aws:lambda:us-east-1:123456789012:function:billing"
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)  # the drift snapshot's week
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -181,13 +180,8 @@ def test_registered_as_html() -> None:
     assert fmt in FORMATS
 
 
-def test_matches_golden_file(tmp_path: Path) -> None:
-    produced = run_check(tmp_path)
-    if UPDATE:
-        GOLDEN.write_text(produced, encoding="utf-8")
-    assert produced == GOLDEN.read_text(encoding="utf-8"), (
-        "regenerate with WARMCHECK_UPDATE_GOLDEN=1"
-    )
+def test_matches_golden_file(tmp_path: Path, goldens: Goldens) -> None:
+    goldens.check(run_check(tmp_path), GOLDEN)
 
 
 def test_is_byte_identical_across_runs(tmp_path: Path) -> None:

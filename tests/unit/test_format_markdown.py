@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -20,13 +19,13 @@ from checker.rules.registry import ALL_RULES
 from checker.rules.warm001_missing_warmer import MissingWarmer
 from checker.rules.warm003_warm_gap_too_long import WarmGapTooLong
 from checker.rules.warm901_evidence_incomplete import EvidenceIncomplete
+from tests.golden import Goldens
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-GOLDEN = DATA / "golden" / "drift.warmcheck.md"
+GOLDEN = "drift.warmcheck.md"
 DRIFT_SNAPSHOT = DATA / "snapshots" / "drift.json"
 STRICT_POLICY = DATA / "policies" / "strict.yaml"
-UPDATE = os.environ.get("WARMCHECK_UPDATE_GOLDEN") == "1"
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 ONE_MIB = 1024 * 1024
 
@@ -118,13 +117,8 @@ def test_registered_as_markdown() -> None:
     assert fmt in FORMATS
 
 
-def test_matches_golden_file(tmp_path: Path) -> None:
-    produced = drift_markdown(tmp_path)
-    if UPDATE:
-        GOLDEN.write_text(produced, encoding="utf-8")
-    assert produced == GOLDEN.read_text(encoding="utf-8"), (
-        "regenerate with WARMCHECK_UPDATE_GOLDEN=1"
-    )
+def test_matches_golden_file(tmp_path: Path, goldens: Goldens) -> None:
+    goldens.check(drift_markdown(tmp_path), GOLDEN)
 
 
 def test_is_byte_identical_across_runs(tmp_path: Path) -> None:

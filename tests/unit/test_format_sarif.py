@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -17,15 +16,15 @@ from checker.cli import main
 from checker.engine import PolicyRef, evaluate
 from checker.format.registry import FORMATS, find_format
 from checker.rules.registry import ALL_RULES
+from tests.golden import Goldens
 from tests.scenario import NOW, default_policy, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-GOLDEN = DATA / "golden" / "drift.warmcheck.sarif"
+GOLDEN = "drift.warmcheck.sarif"
 DRIFT_SNAPSHOT = DATA / "snapshots" / "drift.json"
 STRICT_POLICY = DATA / "policies" / "strict.yaml"
 SARIF_SCHEMA = DATA / "schemas" / "sarif-schema-2.1.0.json"  # OASIS, see tests/data/provenance.json
-UPDATE = os.environ.get("WARMCHECK_UPDATE_GOLDEN") == "1"
 LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 SURVEY = "arn:aws:lambda:us-east-1:123456789012:function:survey"
 
@@ -114,14 +113,9 @@ def test_drift_sarif_validates_against_the_sarif_schema(tmp_path: Path) -> None:
     assert "informationUri" not in driver
 
 
-def test_sarif_matches_golden_file(tmp_path: Path) -> None:
+def test_sarif_matches_golden_file(tmp_path: Path, goldens: Goldens) -> None:
     check(tmp_path)
-    produced = (tmp_path / "warmcheck.sarif").read_text(encoding="utf-8")
-    if UPDATE:
-        GOLDEN.write_text(produced, encoding="utf-8")
-    assert produced == GOLDEN.read_text(encoding="utf-8"), (
-        "regenerate with WARMCHECK_UPDATE_GOLDEN=1 (warmcheck.sarif)"
-    )
+    goldens.check((tmp_path / "warmcheck.sarif").read_text(encoding="utf-8"), GOLDEN)
 
 
 def test_every_rule_is_a_descriptor_with_its_fix_and_docs(tmp_path: Path) -> None:

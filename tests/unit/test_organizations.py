@@ -40,7 +40,7 @@ from tests.scenario import ACCOUNT as SCENARIO_ACCOUNT
 from tests.scenario import NOW as SCENARIO_NOW
 from tests.scenario import REGION, default_policy, healthy
 from tests.unit.test_collect import EAST, AwsError, FakeAws, fake, offline_env
-from tests.unit.test_flow_reach import REF, parsed_flow
+from tests.unit.test_flow_reach import REF, invoking
 
 __all__ = ["fake", "offline_env"]  # fixtures, used by name
 
@@ -448,23 +448,7 @@ def test_a_refusal_is_an_outcome_and_a_failure_naming_the_account(fake: FakeAws)
 def _calling_elsewhere(outcome: AccountOutcome | None, listed: list[str]) -> list[str]:
     scenario = healthy()
     elsewhere = f"arn:aws:lambda:{REGION}:333333333333:function:partner-lookup"
-    scenario.flows.append(
-        parsed_flow(
-            "partner",
-            {
-                "Version": "2019-10-30",
-                "StartAction": "x",
-                "Actions": [
-                    {
-                        "Identifier": "x",
-                        "Type": "InvokeLambdaFunction",
-                        "Parameters": {"LambdaFunctionARN": elsewhere},
-                        "Transitions": {},
-                    }
-                ],
-            },
-        )
-    )
+    scenario.flows.append(invoking("partner", elsewhere))
     scenario.associations.append(elsewhere)
     snapshot = scenario.snapshot().model_copy(
         update={
