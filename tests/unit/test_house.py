@@ -174,3 +174,54 @@ def test_lower_layers_load_without_the_upper_ones(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+# The house's floors, bottom up: a module imports only from its own floor or below. The ground
+# floor is what every floor may use; the snapshot parses AWS strings with the pure parsers of the
+# first floor when it is loaded; `format/function_display` words an analysis's timing for the
+# rules (WARM003) and the reports alike.
+GROUND = frozenset(
+    {"checker", "checker.errors", "checker.format.escape", "checker.load"}
+    | {"checker.load.untrusted_json", "checker.load.documents"}
+)
+FIRST = frozenset(
+    {"checker.domain.arns", "checker.domain.schedule", "checker.domain.intervals"}
+    | {"checker.domain.permissions", "checker.rules.catalogue", "checker.model.findings"}
+)
+FLOORS = {
+    "model": 2,
+    "load": 3,
+    "domain": 3,
+    "analysis": 4,
+    "rules": 5,
+    "engine": 6,
+    "format": 7,
+    "fix": 7,
+    "iac": 7,
+    "collect": 7,
+    "starter_policy": 7,
+    "output": 7,
+    "sandbox": 8,
+    "cli": 9,
+    "__main__": 10,
+}
+
+
+def _floor(module: str) -> int:
+    if module in GROUND:
+        return 0
+    if module in FIRST:
+        return 1
+    if module == "checker.format.function_display":
+        return 4
+    return FLOORS[module.split(".")[1]]
+
+
+def test_every_import_points_to_the_same_floor_or_below() -> None:
+    upward = [
+        f"{module} (floor {_floor(module)}) imports {target} (floor {_floor(target)})"
+        for module, targets in sorted(_graph().items())
+        for target in sorted(targets)
+        if _floor(target) > _floor(module)
+    ]
+    assert upward == []
