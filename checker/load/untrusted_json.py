@@ -39,6 +39,8 @@ def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
     still shrinks after `max_depth` rounds is deeper. (Unbalanced brackets stop shrinking and
     are left for the decoder to report with a position.)
     """
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # too few brackets, strings included, to nest deeper: no regex pass needed
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     for _ in range(max_depth):
         if not brackets:
