@@ -49,6 +49,11 @@ class FunctionKey:
         qualified = unqualified if self.qualifier == LATEST else f"{unqualified}:{self.qualifier}"
         object.__setattr__(self, "arn", qualified)
 
+    def __hash__(self) -> int:
+        # Equal keys have equal ARNs, and a str keeps its hash: no tuple of five fields to hash
+        # on every dict and set lookup (the engine does hundreds of thousands).
+        return hash(self.arn)
+
     @property
     def is_latest(self) -> bool:
         return self.qualifier == LATEST
