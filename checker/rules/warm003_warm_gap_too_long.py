@@ -10,6 +10,7 @@ from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
     from checker.analysis.core import Analysis, WarmSource
+    from checker.domain.schedule import Gap
 
 
 def _worst_case_note(sources: list[WarmSource]) -> str:
@@ -27,6 +28,8 @@ class WarmGapTooLong(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        # Functions warmed by the same schedules share one Gap: describe each (gap, zone) once.
+        described: dict[tuple[Gap, str], str] = {}
         for key, assessment in analysis.assessments.items():
             result.checked.add(key.arn)
             gap = assessment.gap
@@ -34,6 +37,9 @@ class WarmGapTooLong(Rule):
                 continue
             limit = assessment.required.settings.max_interval
             zone = analysis.display_zone(assessment)
+            when = described.get((gap, zone))
+            if when is None:
+                when = described[(gap, zone)] = describe_gap(gap, zone)
             permitted = sorted(
                 {s.arn for s in assessment.exact if s.enabled}
                 - {s.arn for s, _ in assessment.denied}
@@ -45,7 +51,7 @@ class WarmGapTooLong(Rule):
                     warmer=permitted[0] if permitted else None,
                     flows=assessment.required.flows,
                     message=(
-                        f"{key.arn}: {describe_gap(gap, zone)}, over the {minutes(limit)} "
+                        f"{key.arn}: {when}, over the {minutes(limit)} "
                         "allowed" + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),

@@ -9,6 +9,7 @@ from checker.rules.catalogue import rule_meta
 
 if TYPE_CHECKING:
     from checker.analysis.core import Analysis
+    from checker.domain.arns import FunctionKey
 
 
 class BrokenFlowReference(Rule):
@@ -16,6 +17,8 @@ class BrokenFlowReference(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        # Flows call the same functions over and over: ask whether each exists once.
+        missing_function: dict[FunctionKey, bool] = {}
         for arn, holder in sorted(analysis.holders.items()):
             if not holder.content.readable:
                 continue
@@ -23,7 +26,12 @@ class BrokenFlowReference(Rule):
             seen = set()
             for reference in holder.content.lambda_references:
                 key = analysis.static_key(reference)
-                if key is None or key in seen or analysis.exists(key) is not False:
+                if key is None or key in seen:
+                    continue
+                absent = missing_function.get(key)
+                if absent is None:
+                    absent = missing_function[key] = analysis.exists(key) is False
+                if not absent:
                     continue
                 seen.add(key)
                 function = analysis.functions.get(key.function_arn)
