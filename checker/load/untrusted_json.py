@@ -28,6 +28,11 @@ _NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
 _EMPTY_PAIR: Final = re.compile(r"\[\]|\{\}")  # one pass removes exactly one level
 
 
+# A decoder without hooks holds no state between calls (json.loads shares one the same way);
+# making one costs about as much as decoding a policy document.
+_PLAIN_DECODER: Final = json.JSONDecoder()
+
+
 class UntrustedJsonError(ValueError):
     """JSON that is malformed, nested deeper than MAX_DEPTH, or holds an unconvertible number."""
 
@@ -69,11 +74,14 @@ def loads(
         except UnicodeDecodeError as error:
             raise UntrustedJsonError(f"not UTF-8: {error.reason} at byte {error.start}") from None
     check_depth(text, max_depth)
-    decoder = json.JSONDecoder(
-        object_pairs_hook=object_pairs_hook,
-        parse_constant=parse_constant,
-        parse_float=parse_float,
-    )
+    if object_pairs_hook is None and parse_constant is None and parse_float is None:
+        decoder = _PLAIN_DECODER
+    else:
+        decoder = json.JSONDecoder(
+            object_pairs_hook=object_pairs_hook,
+            parse_constant=parse_constant,
+            parse_float=parse_float,
+        )
     try:
         return decoder.decode(text)
     except json.JSONDecodeError:
