@@ -32,3 +32,26 @@ def test_keys_on_other_qualifiers_or_functions_stay_apart() -> None:
     assert len({base, *others}) == 6
     assert all(other != base and other not in {base} for other in others)
     assert sorted([base.at("prod"), base])[0] == base  # ordering still by the fields
+
+
+def test_keys_order_by_partition_region_account_name_then_qualifier() -> None:
+    keys = [
+        FunctionKey(partition, region, account, name, qualifier)
+        for partition in ("aws", "aws-cn")
+        for region in ("us-east-1", "eu-west-1")
+        for account in ("111111111111", "222222222222")
+        for name in ("fn", "fn2", "a")
+        for qualifier in (LATEST, "1", "prod")
+    ]
+
+    def fields(key: FunctionKey) -> tuple[str, ...]:
+        return (key.partition, key.region, key.account, key.name, key.qualifier)
+
+    shuffled = keys[1::2] + keys[::2]
+    assert sorted(shuffled) == sorted(keys, key=fields)
+    for left in keys[::7]:
+        for right in keys[::5]:
+            assert (left < right) == (fields(left) < fields(right))
+            assert (left <= right) == (fields(left) <= fields(right))
+            assert (left > right) == (fields(left) > fields(right))
+            assert (left >= right) == (fields(left) >= fields(right))
