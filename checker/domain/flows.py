@@ -53,6 +53,9 @@ class ModuleWalk:
     reference whose module_id is not in the modules given."""
 
 
+_NO_MODULES = ModuleWalk()
+
+
 def content_sha256(content: str) -> str:
     """Hex SHA-256 of the raw Content text, for collectors that get no FlowContentSha256."""
     return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
@@ -104,6 +107,8 @@ def reachable_modules(content: FlowContent, modules_by_id: Mapping[str, FlowModu
     ARN), so cycles end and the order is deterministic. Only static references are followed;
     dynamic, placeholder and missing ones are the engine's to report from the content itself.
     """
+    if not content.readable or not content.module_references:
+        return _NO_MODULES  # most flows invoke no module: nothing to walk
     reached: dict[str, FlowModule] = {}
     missing: list[tuple[str | None, ModuleReference]] = []
     pending: deque[tuple[str | None, FlowContent | None]] = deque([(None, content)])

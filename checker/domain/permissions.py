@@ -96,6 +96,8 @@ class Principal:
     def covers_service(self, service: str) -> bool:
         if self.everyone:
             return True
+        if service in self.services:
+            return True  # the usual exact spelling: no need to compare case-folded
         wanted = service.lower()
         return any(name.lower() == wanted for name in self.services)
 
@@ -238,7 +240,7 @@ def _parse_document(raw: Mapping[str, Any], name: str | None) -> PolicyDocument:
 
 def _parse_statement(index: int, raw: object) -> Statement:
     where = f"Statement[{index}]"
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict skips the ABC check
         raise PolicyDocumentError(f"{where} must be an object, got {_json_type(raw)}")
     if not _STATEMENT_KEYS.issuperset(raw):
         unknown = sorted(str(key) for key in raw if key not in _STATEMENT_KEYS)
@@ -251,8 +253,18 @@ def _parse_statement(index: int, raw: object) -> Statement:
         raise PolicyDocumentError(f"{where} has no Effect")
     if effect not in ("Allow", "Deny"):
         raise PolicyDocumentError(f'{where}.Effect must be "Allow" or "Deny", got {_show(effect)}')
-    actions, actions_negated = _exclusive(raw, where, "Action", "NotAction", required=True)
-    resources, resources_negated = _exclusive(raw, where, "Resource", "NotResource")
+    action = raw.get("Action")
+    if type(action) is str and action and "NotAction" not in raw:
+        actions: tuple[str, ...] | None = (action,)  # the usual one action: no general walk
+        actions_negated = False
+    else:
+        actions, actions_negated = _exclusive(raw, where, "Action", "NotAction", required=True)
+    resource = raw.get("Resource")
+    if type(resource) is str and resource and "NotResource" not in raw:
+        resources: tuple[str, ...] | None = (resource,)
+        resources_negated = False
+    else:
+        resources, resources_negated = _exclusive(raw, where, "Resource", "NotResource")
     if "Principal" in raw and "NotPrincipal" in raw:
         raise PolicyDocumentError(f"{where} has both Principal and NotPrincipal")
     principal = (
@@ -468,7 +480,10 @@ def _value_matches(kind: str, pattern: str, value: str) -> bool:
 def _uses_variables(document: PolicyDocument, values: Sequence[str]) -> str | None:
     if document.version != _VARIABLES_VERSION:
         return None
-    return next((value for value in values if "${" in value), None)
+    for value in values:
+        if "${" in value:
+            return value
+    return None
 
 
 # A tri-state: True (applies), False (does not), None (cannot tell; the str says why).
@@ -504,7 +519,11 @@ def _condition_holds(
     if value is None:
         # IAM: absent key -> positive operators false, negated true, ...IfExists true.
         return (True if if_exists else negated), ""
-    matched = any(_value_matches(kind, pattern, value) for pattern in condition.values)
+    matched = False
+    for pattern in condition.values:
+        if _value_matches(kind, pattern, value):
+            matched = True
+            break
     # Several values OR together; a negated operator is true only if none of them match (NOR).
     return (not matched if negated else matched), ""
 
@@ -526,7 +545,11 @@ def _statement_applies(
         if variable is not None:
             unknown = f"uses a policy variable in its resource {_show(variable)}"
         else:
-            resource_hit = any(_arn_matches(p, resource) for p in statement.resources)
+            resource_hit = False
+            for pattern in statement.resources:
+                if _arn_matches(pattern, resource):
+                    resource_hit = True
+                    break
             if resource_hit == statement.resources_negated:
                 return False, ""
     for condition in statement.conditions:
@@ -561,11 +584,15 @@ class _Evaluated(NamedTuple):  # a tuple: cheap to make, one per statement per q
 def _decide(evaluated: Sequence[_Evaluated], subject: str) -> Verdict:
     """IAM's order: an explicit Deny wins, then an Allow; nothing applicable is an implicit deny."""
 
-    def pick(effect: Effect, applies: bool | None) -> list[_Evaluated]:
-        return [e for e in evaluated if e.effect == effect and e.applies is applies]
-
-    denies, allows = pick("Deny", True), pick("Allow", True)
-    maybe_denies, maybe_allows = pick("Deny", None), pick("Allow", None)
+    denies: list[_Evaluated] = []
+    allows: list[_Evaluated] = []
+    maybe_denies: list[_Evaluated] = []
+    maybe_allows: list[_Evaluated] = []
+    for entry in evaluated:  # one pass; a statement that does not apply decides nothing
+        if entry.applies is True:
+            (allows if entry.effect == "Allow" else denies).append(entry)
+        elif entry.applies is None:
+            (maybe_allows if entry.effect == "Allow" else maybe_denies).append(entry)
     if denies:
         return Verdict("denied", f"{_names(denies)} explicitly denies {subject}", _ids(denies))
     if allows and maybe_denies:
@@ -590,11 +617,15 @@ def _decide(evaluated: Sequence[_Evaluated], subject: str) -> Verdict:
 
 
 def _names(evaluated: Sequence[_Evaluated]) -> str:
+    if len(evaluated) == 1:
+        return f"statement {evaluated[0].label}"  # the usual answer: one statement decides
     noun = "statement" if len(evaluated) == 1 else "statements"
     return f"{noun} {', '.join(e.label for e in evaluated)}"
 
 
 def _ids(evaluated: Sequence[_Evaluated]) -> tuple[str, ...]:
+    if len(evaluated) == 1:
+        return (evaluated[0].label,)
     return tuple(dict.fromkeys(e.label for e in evaluated))
 
 
@@ -633,16 +664,17 @@ def resource_policy_allows(
     if source_arn is not None:
         context[_SOURCE_ARN] = source_arn
     if source_account is not None:
-        context.update(dict.fromkeys(_SOURCE_ACCOUNT_KEYS, source_account))
+        for key in _SOURCE_ACCOUNT_KEYS:
+            context[key] = source_account
     evaluated = []
     for statement in policy.statements:
-        if _principal_applies(statement, service):
-            applies, why = _statement_applies(
-                policy, statement, action=action, resource=resource, context=context
-            )
-        else:
-            applies, why = False, ""
-        evaluated.append(_Evaluated(statement.label, statement.effect, applies, why))
+        if not _principal_applies(statement, service):
+            continue  # not about this service: it neither allows nor denies
+        applies, why = _statement_applies(
+            policy, statement, action=action, resource=resource, context=context
+        )
+        if applies is not False:
+            evaluated.append(_Evaluated(statement.label, statement.effect, applies, why))
     return _decide(evaluated, subject)
 
 
@@ -670,7 +702,10 @@ def overbroad_statements(
             continue
         if resource is not None and not _may_cover(policy, statement, resource):
             continue
-        if not any(_pins(condition) for condition in statement.conditions):
+        for condition in statement.conditions:
+            if _pins(condition):
+                break
+        else:
             found.append(statement.label)
     return tuple(dict.fromkeys(found))
 
@@ -680,7 +715,11 @@ def _may_cover(document: PolicyDocument, statement: Statement, resource: str) ->
     variable: it may)."""
     if statement.resources is None or _uses_variables(document, statement.resources):
         return True
-    hit = any(_arn_matches(pattern, resource) for pattern in statement.resources)
+    hit = False
+    for pattern in statement.resources:
+        if _arn_matches(pattern, resource):
+            hit = True
+            break
     return hit != statement.resources_negated
 
 

@@ -28,6 +28,11 @@ _NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
 _EMPTY_PAIR: Final = re.compile(r"\[\]|\{\}")  # one pass removes exactly one level
 
 
+# A decoder without hooks holds no state between calls (json.loads shares one the same way);
+# making one costs about as much as decoding a policy document.
+_PLAIN_DECODER: Final = json.JSONDecoder()
+
+
 class UntrustedJsonError(ValueError):
     """JSON that is malformed, nested deeper than MAX_DEPTH, or holds an unconvertible number."""
 
@@ -39,6 +44,8 @@ def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
     still shrinks after `max_depth` rounds is deeper. (Unbalanced brackets stop shrinking and
     are left for the decoder to report with a position.)
     """
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # too few brackets, strings included, to nest deeper: no regex pass needed
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     for _ in range(max_depth):
         if not brackets:
@@ -67,11 +74,14 @@ def loads(
         except UnicodeDecodeError as error:
             raise UntrustedJsonError(f"not UTF-8: {error.reason} at byte {error.start}") from None
     check_depth(text, max_depth)
-    decoder = json.JSONDecoder(
-        object_pairs_hook=object_pairs_hook,
-        parse_constant=parse_constant,
-        parse_float=parse_float,
-    )
+    if object_pairs_hook is None and parse_constant is None and parse_float is None:
+        decoder = _PLAIN_DECODER
+    else:
+        decoder = json.JSONDecoder(
+            object_pairs_hook=object_pairs_hook,
+            parse_constant=parse_constant,
+            parse_float=parse_float,
+        )
     try:
         return decoder.decode(text)
     except json.JSONDecodeError:

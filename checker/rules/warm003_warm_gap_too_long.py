@@ -14,6 +14,7 @@ from checker.rules.catalogue import rule_meta
 if TYPE_CHECKING:
     from checker.analysis.core import Analysis
     from checker.analysis.records import WarmSource
+    from checker.domain.schedule import Gap
 
 
 def _worst_case_note(sources: Sequence[WarmSource]) -> str:
@@ -31,6 +32,8 @@ class WarmGapTooLong(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        # Functions warmed by the same schedules share one Gap: describe each (gap, zone) once.
+        described: dict[tuple[Gap, str], str] = {}
         for key, assessment in analysis.assessments.items():
             result.checked.add(key.arn)
             gap = assessment.gap
@@ -38,6 +41,9 @@ class WarmGapTooLong(Rule):
                 continue
             limit = assessment.required.settings.max_interval
             zone = display_zone(analysis, assessment)
+            when = described.get((gap, zone))
+            if when is None:
+                when = described[(gap, zone)] = describe_gap(gap, zone)
             permitted = sorted(
                 {s.arn for s in assessment.exact if s.enabled}
                 - {s.arn for s, _ in assessment.denied}
@@ -49,8 +55,8 @@ class WarmGapTooLong(Rule):
                     warmer=permitted[0] if permitted else None,
                     flows=assessment.required.flows,
                     message=(
-                        f"{key.arn}: {describe_gap(gap, zone)}, over the "
-                        f"{readable_duration(limit)} allowed" + _worst_case_note(assessment.exact)
+                        f"{key.arn}: {when}, over the {readable_duration(limit)} "
+                        "allowed" + _worst_case_note(assessment.exact)
                     ),
                     detail="warmers: " + ", ".join(permitted),
                     policy_field=setting(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.domain.arns import parse_function_arn
 from checker.domain.permissions import overbroad_statements
 from checker.rules.base import Rule, RuleResult
 from checker.rules.catalogue import rule_meta
@@ -25,11 +24,16 @@ class OverbroadInvokePermission(Rule):
             flows_by_function.setdefault(key.function_arn, set()).update(required.flows)
         for function_arn in sorted(flows_by_function):
             function = analysis.functions.get(function_arn)
-            base = parse_function_arn(function_arn)
-            if function is None or not function.exists or base is None:
+            if function is None or not function.exists:
                 continue
-            for entry in sorted(function.policies, key=lambda p: p.qualifier):
-                key = base.at(entry.qualifier)
+            base = analysis.function_key(function_arn)  # parsed once per evaluation
+            if base is None:
+                continue
+            policies = function.policies
+            if len(policies) > 1:
+                policies = sorted(policies, key=lambda p: p.qualifier)
+            for entry in policies:
+                key = base if entry.qualifier == base.qualifier else base.at(entry.qualifier)
                 resource = key.arn
                 result.checked.add(resource)
                 if entry.document is None:

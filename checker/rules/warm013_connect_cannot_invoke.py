@@ -17,6 +17,7 @@ class ConnectCannotInvoke(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        before_deploy = analysis.snapshot.source == "iac"
         for key, required in analysis.required.items():
             if not required.instances or analysis.exists(key) is not True:
                 continue
@@ -25,8 +26,11 @@ class ConnectCannotInvoke(Rule):
                 continue  # unread or unreadable: reported as evidence, not as a verdict
             result.checked.add(key.arn)
             denied = []
-            for instance in sorted(required.instances.values(), key=lambda i: i.arn):
-                if analysis.snapshot.source == "iac" and instance.lambda_functions is None:
+            instances = list(required.instances.values())
+            if len(instances) > 1:
+                instances.sort(key=lambda i: i.arn)
+            for instance in instances:
+                if before_deploy and instance.lambda_functions is None:
                     # Before deploy, associating the function with an instance outside the
                     # templates adds its own statement: unknown (WARM901), not a verdict.
                     continue

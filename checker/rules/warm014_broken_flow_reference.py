@@ -16,16 +16,23 @@ class BrokenFlowReference(Rule):
 
     def evaluate(self, analysis: Analysis) -> RuleResult:
         result = RuleResult()
+        # Flows call the same functions over and over: ask whether each exists once.
+        missing_function: dict[str, bool] = {}  # by ARN: a str keeps its hash
         for arn, holder in sorted(analysis.holders.items()):
             if not holder.content.readable:
                 continue
             result.checked.add(arn)
-            seen = set()
+            seen: set[str] = set()
             for reference in holder.content.lambda_references:
                 key = analysis.static_key(reference)
-                if key is None or key in seen or analysis.exists(key) is not False:
+                if key is None:
                     continue
-                seen.add(key)
+                absent = missing_function.get(key.arn)
+                if absent is None:
+                    absent = missing_function[key.arn] = analysis.exists(key) is False
+                if not absent or key.arn in seen:
+                    continue
+                seen.add(key.arn)
                 function = analysis.functions.get(key.function_arn)
                 what = (
                     f"qualifier {key.qualifier} of {key.function_arn}"

@@ -21,8 +21,10 @@ class TimeoutBudgetExceeded(Rule):
         limits: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         for holder in analysis.holders.values():
             for reference in holder.content.lambda_references:
+                if reference.timeout_seconds is None:
+                    continue  # most blocks keep Connect's default wait: nothing to resolve
                 key = analysis.static_key(reference)
-                if key is not None and reference.timeout_seconds is not None:
+                if key is not None:
                     limits[key.arn][reference.timeout_seconds] |= holder.flows
         for key in analysis.required:
             found = analysis.runtime.functions.get(key.arn)

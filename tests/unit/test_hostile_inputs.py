@@ -146,6 +146,24 @@ def test_depth_is_checked_without_recursion() -> None:
         loads("[1,")  # malformed keeps its position
 
 
+def test_depth_check_by_bracket_count_agrees_with_the_full_check() -> None:
+    nested = '{"a":[{"b":[]}]}'  # four levels, four opening brackets
+    check_depth(nested, max_depth=4)  # decided by the count alone
+    with pytest.raises(UntrustedJsonError, match="nested more than 3"):
+        check_depth(nested, max_depth=3)
+    check_depth("[" + ",".join(["{}"] * 100) + "]", max_depth=2)  # many brackets, two levels
+    check_depth('{"a":"[[[[[["}', max_depth=1)  # over the count, but strings are not nesting
+    with pytest.raises(UntrustedJsonError):
+        check_depth('[{"a":"]]]]"}]', max_depth=1)
+
+
+def test_hooks_apply_to_their_own_call_only() -> None:
+    text = '{"a": 1.5, "a": 2.5}'
+    assert loads(text, parse_float=str, object_pairs_hook=list) == [("a", "1.5"), ("a", "2.5")]
+    assert loads(text) == {"a": 2.5}  # the shared hook-less decoder is untouched
+    assert loads(text, parse_float=str) == {"a": "2.5"}
+
+
 def test_sanitiser_escapes_what_moves_the_cursor_or_cannot_be_encoded() -> None:
     assert shown(FORGED_VERDICT) == "Main\\x1b[2K\\x0dwarmcheck: PASS"
     assert shown(LONE_SURROGATE) == "x\\ud800y"
