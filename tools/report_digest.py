@@ -6,6 +6,9 @@ snapshots and templates plus any extra `SNAPSHOT=POLICY` pairs given on the comm
 example snapshots collected from the sandbox's demo and organization demo).
 
     python tools/report_digest.py [SNAPSHOT.json=POLICY.yaml ...] > before.txt
+
+Compare runs made from the same folder on the same day: reports name their inputs' paths, and
+`iac` judges templates as of today. To digest older code, put its checkout first on PYTHONPATH.
 """
 
 from __future__ import annotations
