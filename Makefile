@@ -26,8 +26,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check checker tests benchmarks
-	$(BIN)/ruff format --check checker tests benchmarks
+	$(BIN)/ruff check checker tests benchmarks tools
+	$(BIN)/ruff format --check checker tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

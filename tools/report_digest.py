@@ -52,8 +52,8 @@ def main(argv: list[str]) -> int:
         for n in ("drift.json", "healthy.json")
     ]
     for extra in argv:
-        snapshot, _, policy = extra.partition("=")
-        pairs.append((Path(snapshot).resolve(), Path(policy).resolve()))
+        snapshot_text, _, policy_text = extra.partition("=")
+        pairs.append((Path(snapshot_text).resolve(), Path(policy_text).resolve()))
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
