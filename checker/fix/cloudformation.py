@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from checker.domain.permissions import INVOKE_ACTION
 from checker.fix.model import (
     AssociateLambdaStep,
     EventRuleStep,
@@ -150,7 +151,7 @@ def _resource(
         return _logical("Permission", step.statement_id), {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
-                "Action": "lambda:InvokeFunction",
+                "Action": INVOKE_ACTION,
                 "FunctionName": qualified,
                 "Principal": step.principal,
                 "SourceArn": source,

@@ -17,7 +17,7 @@ from typing import Any
 from checker import __version__
 from checker.analysis.core import Analysis, WarmSource
 from checker.domain.arns import FunctionKey, parse_arn, parse_function_arn
-from checker.domain.permissions import resource_policy_allows
+from checker.domain.permissions import INVOKE_ACTION, resource_policy_allows
 from checker.domain.schedule import FiringSource, worst_gap
 from checker.engine import Evaluation
 from checker.fix.model import (
@@ -410,7 +410,7 @@ class _Builder:
             verdict = resource_policy_allows(
                 document,
                 service="connect.amazonaws.com",
-                action="lambda:InvokeFunction",
+                action=INVOKE_ACTION,
                 resource=key.arn,
                 source_arn=instance.arn,
                 source_account=instance.account,
@@ -689,7 +689,7 @@ def statement_size(step: LambdaPermissionStep) -> int:
         "Sid": step.statement_id,
         "Effect": "Allow",
         "Principal": {"Service": step.principal},
-        "Action": "lambda:InvokeFunction",
+        "Action": INVOKE_ACTION,
         "Resource": resource,
         "Condition": {
             "StringEquals": {"AWS:SourceAccount": step.source_account},

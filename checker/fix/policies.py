@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.domain.permissions import INVOKE_ACTION
 from checker.fix.model import SchedulerRoleStep
 
 
@@ -30,7 +31,5 @@ def invoke_policy(function_arn: str) -> dict[str, Any]:
     """May invoke exactly one qualified function, nothing else."""
     return {
         "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn}
-        ],
+        "Statement": [{"Effect": "Allow", "Action": INVOKE_ACTION, "Resource": function_arn}],
     }

@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from checker.domain.permissions import INVOKE_ACTION
 from checker.fix.model import (
     AssociateLambdaStep,
     EnableRuleStep,
@@ -121,7 +122,7 @@ def _resources(
     if isinstance(step, LambdaPermissionStep):
         body: dict[str, Any] = {
             "statement_id": step.statement_id,
-            "action": "lambda:InvokeFunction",
+            "action": INVOKE_ACTION,
             "function_name": step.function_arn,
             "principal": step.principal,
             "source_arn": f"${{{rules[step.source_arn]}.arn}}"

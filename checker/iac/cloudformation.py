@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.domain.arns import resolve_function_reference
+from checker.domain.permissions import INVOKE_ACTION
 from checker.errors import TemplateError
 from checker.iac.model import (
     SYMBOLIC_ACCOUNT,
@@ -454,7 +455,7 @@ class _TemplateReader:
                 function=function,
                 principal=principal,
                 where=self.where(logical),
-                action=self._text(props, "Action", logical) or "lambda:InvokeFunction",
+                action=self._text(props, "Action", logical) or INVOKE_ACTION,
                 source_arn=self._text(props, "SourceArn", logical),
                 source_account=self._text(props, "SourceAccount", logical),
             )

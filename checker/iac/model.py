@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from checker.domain.permissions import INVOKE_ACTION
 from checker.model.findings import SourceLocation
 
 SYMBOLIC_ACCOUNT: Final = "000000000000"
@@ -93,7 +94,7 @@ class PlannedPermission:
     function: str  # the function ARN it covers, qualified as written (alias ARN, version)
     principal: str
     where: Located
-    action: str = "lambda:InvokeFunction"
+    action: str = INVOKE_ACTION
     source_arn: str | None = None
     source_account: str | None = None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.domain.arns import parse_arn, resolve_function_reference
+from checker.domain.permissions import INVOKE_ACTION
 from checker.iac.model import (
     SYMBOLIC_ACCOUNT,
     SYMBOLIC_REGION,
@@ -332,7 +333,7 @@ class _PlanReader:
                 function=f"{function}:{qualifier}" if qualifier else function,
                 principal=principal,
                 where=where,
-                action=self._known(address, "action") or "lambda:InvokeFunction",
+                action=self._known(address, "action") or INVOKE_ACTION,
                 source_arn=_text(self.value(address, "source_arn")),
                 source_account=_text(self.value(address, "source_account")),
             )
