@@ -189,7 +189,7 @@ def evaluate(
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {FAIL_ON_CHOICES}, got {fail_on!r}")
     policy_file = policy_file_key(policy_ref.path)
-    analysis = Analysis(policy, snapshot, now, policy_file)
+    analysis = Analysis(policy, snapshot, now)
     results: dict[str, tuple[set[str], list[Finding]]] = {}
     usage: list[WaiverUsage] = []
 

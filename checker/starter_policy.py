@@ -32,7 +32,8 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from checker.analysis.core import Analysis, WarmSource
+from checker.analysis.core import Analysis
+from checker.analysis.records import WarmSource
 from checker.domain.arns import FunctionKey, parse_function_arn
 from checker.load import untrusted_json
 from checker.model.policy import Policy, Scope, format_duration

@@ -51,22 +51,11 @@ from checker.model.snapshot import (
     Snapshot,
 )
 
-# The values the analysis holds, importable from here as well as from `records`.
-__all__ = [
-    "Analysis",
-    "Assessment",
-    "Problem",
-    "ReferencingFlow",
-    "RequiredFunction",
-    "WarmSource",
-]
-
 
 class Analysis:
     """Facts, warm sources, windows and one decision per required function, read-only."""
 
     policy: Policy
-    policy_path: str
     snapshot: Snapshot
     now: datetime
     horizon_end: datetime
@@ -89,11 +78,8 @@ class Analysis:
     runtime: RuntimeJudgement
     problems: Sequence[Problem]
 
-    def __init__(
-        self, policy: Policy, snapshot: Snapshot, now: datetime, policy_path: str = "policy"
-    ) -> None:
+    def __init__(self, policy: Policy, snapshot: Snapshot, now: datetime) -> None:
         self.policy = policy
-        self.policy_path = policy_path  # how findings name the policy file
         self.snapshot = snapshot
         self.now = now
         problems: list[Problem] = []
@@ -234,8 +220,6 @@ class Analysis:
 
     def find_hours(self, name: str, instances: Iterable[ConnectInstance]) -> HoursOfOperation | str:
         return self._windows.find_hours(name, instances)
-
-    _find_hours = find_hours  # the name `warmcheck fix` still uses
 
     def gap(self, sources: Sequence[WarmSource], window: WindowIntervals) -> Gap:
         return self._windows.gap(sources, window)

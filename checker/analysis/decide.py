@@ -18,6 +18,7 @@ from checker.analysis.records import (
     Cause,
     Problem,
     RequiredFunction,
+    Status,
     WarmSource,
     data_error,
 )
@@ -25,6 +26,7 @@ from checker.analysis.sources import Permissions
 from checker.analysis.windows import Windows
 from checker.domain.arns import FunctionKey
 from checker.domain.permissions import Verdict
+from checker.domain.schedule import Gap
 from checker.model.policy import WarmSourceKind
 from checker.model.snapshot import Snapshot
 
@@ -154,29 +156,37 @@ class Decider:
                         f"cannot tell whether it may invoke {key.arn}: {verdict.reason}",
                     )
                 )
-        found = Assessment(required, "unknown", exact=exact, others=others, denied=tuple(denied))
+        denied_found = tuple(denied)
+
+        def found(
+            status: Status = "unknown",
+            cause: Cause | None = None,
+            gap: Gap | None = None,
+            note: str = "",
+        ) -> Assessment:
+            # Built directly: dataclasses.replace costs more than the decision, once per function.
+            return Assessment(required, status, cause, exact, others, denied_found, gap, note)
+
         provisioned = facts.provisioned(key) if "provisioned_concurrency" in accept else False
         if provisioned:
-            return replace(found, status="warm", note="provisioned concurrency is READY")
+            return found(status="warm", note="provisioned concurrency is READY")
         if provisioned is None:
-            return replace(found, note="its provisioned concurrency was not read")
+            return found(note="its provisioned concurrency was not read")
         if not exact:
             cause: Cause = "wrong-qualifier" if others else "missing-warmer"
-            return replace(found, status="cold", cause=cause)
+            return found(status="cold", cause=cause)
         if not active:
-            return replace(found, status="cold", cause="disabled")
+            return found(status="cold", cause="disabled")
         window = self._windows.intervals(required)
         if isinstance(window, str):
-            return replace(found, note=f"its warm window is unknown: {window}")
+            return found(note=f"its warm window is unknown: {window}")
         usable = [s for s in permitted if s.firing is not None]
         uncertain = uncertain or len(usable) < len(permitted)
         gap = None
         if usable:
             gap = self._windows.gap(usable, window)
             if gap.seconds <= required.settings.max_interval:
-                return replace(found, status="warm", gap=gap)
+                return found(status="warm", gap=gap)
         if uncertain:
-            return replace(
-                found, gap=gap, note="a warmer's permission or schedule could not be evaluated"
-            )
-        return replace(found, status="cold", cause="gap" if usable else "cannot-invoke", gap=gap)
+            return found(gap=gap, note="a warmer's permission or schedule could not be evaluated")
+        return found(status="cold", cause="gap" if usable else "cannot-invoke", gap=gap)

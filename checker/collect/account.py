@@ -61,8 +61,9 @@ from checker.collect.base import (
     Recorder,
 )
 from checker.collect.executor import Call, CallExecutor, call_workers
-from checker.collect.plan import function_plans, hours_names, required_functions, scope_regions
+from checker.collect.plan import function_plans, hours_names, scope_regions
 from checker.domain.arns import FunctionKey, parse_function_arn
+from checker.domain.required import required_functions
 from checker.model.policy import Policy
 from checker.model.snapshot import (
     CollectionFailure,

@@ -29,9 +29,10 @@ import checker.collect.organizations as org
 from checker.collect.account import Collection, aware, collect_with, read_required_elsewhere
 from checker.collect.base import ClientFactory, Recorder
 from checker.collect.executor import CallExecutor, call_workers
-from checker.collect.plan import required_functions, scope_regions
+from checker.collect.plan import scope_regions
 from checker.collect.shard import join
 from checker.domain.arns import FunctionKey
+from checker.domain.required import required_functions
 from checker.model.policy import Organization, Policy
 from checker.model.snapshot import (
     AccountOutcome,

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from checker.collect.lambda_functions import FunctionPlan, Provisioned
 from checker.domain.arns import LATEST, FunctionKey
-from checker.domain.required import required_functions as required_functions  # re-exported
 from checker.model.policy import HoursOfOperationWindow, Policy
 
 

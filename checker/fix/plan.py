@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker import __version__
-from checker.analysis.core import Analysis, WarmSource
+from checker.analysis.core import Analysis
+from checker.analysis.records import WarmSource
 from checker.domain.arns import FunctionKey, parse_arn, parse_function_arn
 from checker.domain.permissions import INVOKE_ACTION, resource_policy_allows
 from checker.domain.schedule import FiringSource, worst_gap
@@ -256,7 +257,7 @@ class _Builder:
             ranges = [(r.iso_days, r.start_minute, r.end_minute) for r in window.weekly]
         else:
             assessment = self.analysis.assessments[key]
-            hours = self.analysis._find_hours(  # the same lookup the window itself used
+            hours = self.analysis.find_hours(  # the same lookup the window itself used
                 window.hours_of_operation, assessment.required.instances.values()
             )
             if isinstance(hours, str):

@@ -24,7 +24,7 @@ def make_plan(loaded: LoadedPolicy, snapshot: Snapshot) -> FixPlanV1:
         snapshot.collected_at,
         policy_ref=PolicyRef(loaded.path, loaded.sha256, loaded.line_of),
     )
-    analysis = Analysis(loaded.policy, snapshot, snapshot.collected_at, loaded.path)
+    analysis = Analysis(loaded.policy, snapshot, snapshot.collected_at)
     return build_plan(report, analysis)
 
 
