@@ -49,6 +49,7 @@ def add_parser(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _require_sandbox()  # both demos run the sandbox: the same clear error when it is missing
     if args.organization:
         return _demo_organization(args)
     return _demo_contact_center(args)
@@ -73,8 +74,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _demo_contact_center(args: argparse.Namespace) -> int:
-    options = _report_options(args)
+def _require_sandbox() -> None:
     try:  # moto and the seed load only for the demo
         import moto  # noqa: F401
     except ImportError:
@@ -82,6 +82,10 @@ def _demo_contact_center(args: argparse.Namespace) -> int:
             "the demo needs the local AWS sandbox, which is not installed",
             hint="pip install 'warmcheck[sandbox]' (or pipx install 'warmcheck[sandbox]')",
         ) from None
+
+
+def _demo_contact_center(args: argparse.Namespace) -> int:
+    options = _report_options(args)
     from checker.sandbox import Sandbox
     from checker.sandbox.demo import seed_demo
 

@@ -457,3 +457,20 @@ def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
     )
     assert "internal error" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("demo", [["demo"], ["demo", "--organization"]])
+def test_either_demo_without_the_sandbox_extra_says_how_to_install_it(
+    demo: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setitem(sys.modules, "moto", None)  # `import moto` raises ImportError
+    monkeypatch.chdir(tmp_path)
+    assert main([*demo, "--out-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "the demo needs the local AWS sandbox, which is not installed" in err
+    assert "pip install 'warmcheck[sandbox]'" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
