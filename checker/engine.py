@@ -55,7 +55,7 @@ class CoverageEntry:
     firing_sources: tuple[FiringSource, ...] = ()
     strip_start: datetime | None = None
     strip_window: tuple[tuple[datetime, datetime], ...] | None = None
-    # Runtime evidence (None: not asked for or not read): see checker/evidence.py.
+    # Runtime evidence (None: not asked for or not read): see checker/analysis/evidence.py.
     expected_firings: int | None = None
     observed_firings: int | None = None
     cold_starts: int | None = None
