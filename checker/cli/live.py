@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -49,5 +50,6 @@ def collect_live(
             progress=progress,
             shard=shard,
             access=access,
+            environ=os.environ,  # the policy's external_id_env is read here, in the CLI
         )
     return collection.snapshot

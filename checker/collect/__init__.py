@@ -18,7 +18,7 @@ code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError
@@ -61,6 +61,7 @@ def collect(
     max_workers: int = 8,
     shard: Shard | None = None,
     access: AwsAccess | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Collection:
     """Read the accounts and regions `policy` covers, with the standard AWS configuration or,
     given `access`, with that endpoint and those credentials alone (``Sandbox.access()``; no
@@ -69,7 +70,9 @@ def collect(
     `profile` picks a named profile; `regions` overrides ``policy.scope.regions`` (else the
     session's region). ``AWS_MAX_ATTEMPTS`` / ``max_attempts`` changes the attempts per call.
     With ``scope.organization`` the caller's account discovers the members (this `shard` of
-    them) and reads each through its role (`members.collect_members`).
+    them) and reads each through its role (`members.collect_members`), sending the policy's
+    `external_id_env` variable from `environ` (the CLI passes its environment; the collectors
+    never read ``os.environ`` themselves).
     """
     if access is not None and profile is not None:
         raise ValueError("collect takes a profile or explicit access, not both")
@@ -87,7 +90,13 @@ def collect(
         return Collection(Snapshot(collected_at=moment, errors=[failure]), {})
     if policy.scope.organization is not None:
         return collect_members(
-            policy, factory, regions=regions, now=moment, shard=shard, max_workers=max_workers
+            policy,
+            factory,
+            regions=regions,
+            now=moment,
+            shard=shard,
+            max_workers=max_workers,
+            environ=environ,
         )
     return collect_with(
         policy, factory, regions=regions, now=moment, progress=progress, max_workers=max_workers

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +64,7 @@ def collect_members(
     shard: Shard | None = None,
     max_workers: int = 8,
     account_workers: int = DEFAULT_ACCOUNT_WORKERS,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> MemberCollection:
     organization = policy.scope.organization
     if organization is None:

@@ -19,9 +19,8 @@ chaining caps a session at one hour, so a long run re-assumes before expiry.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fnmatch import fnmatchcase
@@ -267,12 +266,13 @@ def assume(
     organization: Organization,
     account: ListedAccount,
     *,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Assumed:
     """Assume the member role once now (so a refusal is known before anything is read), with
-    credentials that re-assume shortly before they expire."""
+    credentials that re-assume shortly before they expire. The external ID is read from
+    `environ`, the environment the CLI hands over (the collectors never read os.environ)."""
     role_arn = organization.role_for(account.id)
-    env = os.environ if environ is None else environ
+    env = environ or {}
     external_id = env.get(organization.external_id_env) if organization.external_id_env else None
     sts = caller.sts(region)
     parameters: dict[str, Any] = {

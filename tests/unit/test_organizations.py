@@ -482,3 +482,20 @@ def test_a_lambda_in_a_denied_member_says_why_it_was_not_read() -> None:
 def test_a_lambda_in_an_account_the_organization_does_not_list_says_so() -> None:
     (message,) = _calling_elsewhere(None, [])
     assert "which the organization does not list" in message
+
+
+def test_the_collector_reads_the_external_id_only_from_the_environment_it_is_handed(
+    fake: FakeAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DESIGN: the CLI is the only place that reads the environment; it hands it over.
+    monkeypatch.setenv("MY_EXTERNAL_ID", "from-the-process")
+    fake.on("sts:AssumeRole", lambda r, p: _credentials(60))
+    caller = ClientFactory.from_profile(None, customize=fake.install)
+    caller.prepare("sts", [EAST])
+    organization = Organization(external_id_env="MY_EXTERNAL_ID")
+    member = ListedAccount(id="222222222222", name="prod")
+    assume(caller, EAST, organization, member)
+    assume(caller, EAST, organization, member, environ={"MY_EXTERNAL_ID": "handed-over"})
+    first, second = fake.called("sts:AssumeRole")
+    assert "ExternalId" not in first.params
+    assert second.params["ExternalId"] == "handed-over"
