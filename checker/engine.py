@@ -16,6 +16,7 @@ from checker.format.function_display import strip_week
 from checker.model.findings import SEVERITY_RANK, Finding, Severity, SourceLocation
 from checker.model.policy import Policy
 from checker.model.snapshot import AccountOutcome, Snapshot
+from checker.record import quick_init
 from checker.rules.base import WaiverRule
 from checker.rules.catalogue import RuleMeta
 from checker.rules.registry import ALL_RULES
@@ -39,6 +40,7 @@ class PolicyRef:
         return self.locate(policy_field)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CoverageEntry:
     function: str

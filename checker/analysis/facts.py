@@ -18,10 +18,9 @@ from checker.domain.required import (
     KeyParser,
     extra_keys,
     flows_in_scope,
-    is_required,
     static_keys,
 )
-from checker.model.policy import Policy
+from checker.model.policy import FunctionSettings, Policy
 from checker.model.snapshot import (
     ConnectInstance,
     ContactFlow,
@@ -153,6 +152,7 @@ class _FactsBuilder:
         self.instances: dict[FunctionKey, dict[str, ConnectInstance]] = {}
         self.extra: set[FunctionKey] = set()
         self.excluded: set[FunctionKey] = set()
+        self.settings: dict[FunctionKey, FunctionSettings] = {}
 
     def build(self) -> Facts:
         instances = tuple(i for i in self.snapshot.instances if self._instance_in_scope(i))
@@ -169,7 +169,7 @@ class _FactsBuilder:
         required = {
             key: RequiredFunction(
                 key=key,
-                settings=self.policy.settings_for(key),
+                settings=self.settings[key],
                 flows=frozenset(self.flows[key]),
                 instances=MappingProxyType(self.instances[key]),
                 extra=key in self.extra,
@@ -272,9 +272,11 @@ class _FactsBuilder:
         if key in self.excluded:
             return False
         if key not in self.flows:
-            if not is_required(self.policy, key):
+            settings = self.policy.settings_for(key)
+            if not settings.required:
                 self.excluded.add(key)
                 return False
+            self.settings[key] = settings
             self.flows[key] = set()
             self.instances[key] = {}
         return True

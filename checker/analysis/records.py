@@ -18,6 +18,7 @@ from checker.errors import ScheduleExpressionError
 from checker.format.escape import shown
 from checker.model.policy import FunctionSettings
 from checker.model.snapshot import ConnectInstance, FlowContent
+from checker.record import quick_init
 
 Status = Literal["warm", "cold", "unknown"]
 Cause = Literal[
@@ -57,6 +58,7 @@ class Problem:
     message: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ReferencingFlow:
     """A flow or module in scope whose content holds Lambda references."""
@@ -68,6 +70,7 @@ class ReferencingFlow:
     flows: frozenset[str]  # the in-scope top-level flows reaching it
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RequiredFunction:
     key: FunctionKey
@@ -83,6 +86,7 @@ class PayloadCheck:
     description: str  # what the target sends, never the input itself
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WarmSource:
     """A scheduled rule target or a schedule that invokes a Lambda function."""
@@ -107,6 +111,7 @@ class WarmSource:
         return "rule" if self.kind == "eventbridge_rule" else "schedule"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """The one decision about a required function (DESIGN.md "One cause per cold function").

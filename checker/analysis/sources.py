@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from fnmatch import fnmatchcase
 from types import MappingProxyType
@@ -70,9 +69,8 @@ def collect_sources(
     sources: list[WarmSource] = []
     required_functions = facts.required_functions
 
-    def add(source: WarmSource) -> None:
-        warmer = _is_warmer(policy, source, required_functions)
-        sources.append(replace(source, is_warmer=True) if warmer else source)
+    def warmer(name: str, key: FunctionKey, payload: PayloadCheck) -> bool:
+        return _is_warmer(policy, name, key, payload, required_functions)
 
     for rule in snapshot.rules:
         if rule.schedule_expression is None or rule.event_bus != "default":
@@ -92,7 +90,8 @@ def collect_sources(
             if key is None:
                 continue
             enabled = rule.state in _ENABLED_RULE_STATES
-            add(
+            payload = payloads.rule(target)
+            sources.append(
                 WarmSource(
                     kind="eventbridge_rule",
                     arn=rule.arn,
@@ -105,7 +104,8 @@ def collect_sources(
                     expression=rule.schedule_expression,
                     firing=rule_firing,
                     expression_error=error,
-                    payload=payloads.rule(target),
+                    payload=payload,
+                    is_warmer=warmer(rule.name, key, payload),
                 )
             )
     for schedule in snapshot.schedules:
@@ -129,7 +129,7 @@ def collect_sources(
         enabled, note = _schedule_enabled(
             schedule.state, schedule.start_date, schedule.end_date, now
         )
-        add(
+        sources.append(
             WarmSource(
                 kind="scheduler_schedule",
                 arn=schedule.arn,
@@ -144,6 +144,7 @@ def collect_sources(
                 expression_error=error,
                 payload=payload,
                 role_arn=schedule.target.role_arn,
+                is_warmer=warmer(schedule.name, key, payload),
             )
         )
     for source in sources:
@@ -159,12 +160,18 @@ def collect_sources(
     return tuple(sources)
 
 
-def _is_warmer(policy: Policy, source: WarmSource, required_functions: frozenset[str]) -> bool:
-    if source.target.function_arn in required_functions:
+def _is_warmer(
+    policy: Policy,
+    name: str,
+    target: FunctionKey,
+    payload: PayloadCheck,
+    required_functions: frozenset[str],
+) -> bool:
+    if target.function_arn in required_functions:
         return True
-    if policy.warm.payload is not None and source.payload.matches:
+    if policy.warm.payload is not None and payload.matches:
         return True
-    name = source.name.lower()
+    name = name.lower()
     return any(fnmatchcase(name, p.lower()) for p in policy.warmers.name_patterns)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.record import quick_init
+
 LATEST = "$LATEST"
 
 _NAME = r"[A-Za-z0-9_-]{1,64}"
@@ -28,6 +30,7 @@ _ARN = re.compile(
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FunctionKey:
     """One invocable thing: a function at one qualifier (``$LATEST`` when unqualified)."""

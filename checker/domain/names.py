@@ -20,6 +20,8 @@ _FLOW = re.compile(r"^(?P<instance>arn:[^:]+:connect:[^:]*:[^:]*:instance/[^/]+)
 
 def instance_arn_of(arn: str) -> str | None:
     """The Connect instance ARN a flow or module ARN lives in, or None."""
+    if ":connect:" not in arn:
+        return None  # most ARNs a report mentions are functions and rules: no regex needed
     match = _FLOW.match(arn)
     return match["instance"] if match else None
 

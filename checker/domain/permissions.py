@@ -27,6 +27,7 @@ from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import unquote
 
 from checker.load import untrusted_json
+from checker.record import quick_init
 
 Effect = Literal["Allow", "Deny"]
 Outcome = Literal["allowed", "denied", "unknown"]
@@ -50,6 +51,8 @@ _STATEMENT_KEYS: Final = frozenset(
         "Condition",
     }
 )
+# What a plain statement (`_plain_statement`) may hold.
+_PLAIN_KEYS: Final = frozenset({"Sid", "Effect", "Principal", "Action", "Resource", "Condition"})
 _PRINCIPAL_TYPES: Final = {
     "AWS": "aws",
     "Service": "services",
@@ -83,6 +86,7 @@ class PolicyDocumentError(ValueError):
     """A policy document that cannot be read; the message is one line naming the bad part."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A ``Principal``/``NotPrincipal`` element; ``everyone`` is ``"*"`` or ``{"AWS": "*"}``."""
@@ -102,6 +106,10 @@ class Principal:
         return any(name.lower() == wanted for name in self.services)
 
 
+_EVERYONE: Final = Principal(everyone=True)
+
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One ``operator: {key: values}`` test; all of a statement's conditions must hold."""
@@ -111,6 +119,7 @@ class Condition:
     values: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement. ``resources`` is None when neither Resource nor NotResource is present."""
@@ -132,6 +141,7 @@ class Statement:
         return self.sid if self.sid else f"#{self.index}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """A parsed policy. ``name`` (optional, set by the caller) qualifies statement ids."""
@@ -142,6 +152,7 @@ class PolicyDocument:
     name: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The answer to one permission question, with one sentence and the statements behind it."""
@@ -234,8 +245,68 @@ def _parse_document(raw: Mapping[str, Any], name: str | None) -> PolicyDocument:
         raise PolicyDocumentError(
             f"Statement must be an object or a list of objects, got {_json_type(body)}"
         )
-    statements = tuple(_parse_statement(index, item) for index, item in enumerate(items))
+    statements = tuple(
+        _plain_statement(index, item) or _parse_statement(index, item)
+        for index, item in enumerate(items)
+    )
     return PolicyDocument(statements=statements, version=version, id=policy_id, name=name)
+
+
+def _plain_statement(index: int, raw: object) -> Statement | None:
+    """The statement Lambda's AddPermission and most people write, read in one pass: Effect, one
+    Action, at most one Resource, one principal (``"*"`` or ``{type: name}``) and at most one
+    ``{operator: {key: value}}`` condition. None for anything else (the general parse reads
+    it, and reports what is wrong); where both read a statement, they read it the same."""
+    if type(raw) is not dict or not _PLAIN_KEYS.issuperset(raw):
+        return None
+    sid = raw.get("Sid")
+    effect = raw.get("Effect")
+    action = raw.get("Action")
+    resource = raw.get("Resource")
+    if (
+        (sid is not None and type(sid) is not str)
+        or (effect != "Allow" and effect != "Deny")
+        or type(action) is not str
+        or not action
+        or (resource is not None and (type(resource) is not str or not resource))
+    ):
+        return None
+    principal: Principal | None = None
+    if "Principal" in raw:
+        value = raw["Principal"]
+        if value == "*":
+            principal = _EVERYONE
+        elif type(value) is dict and len(value) == 1:
+            ((kind, names),) = value.items()
+            if type(names) is not str or not names or kind not in _PRINCIPAL_TYPES:
+                return None
+            principal = _one_principal(kind, names)
+        else:
+            return None
+    conditions: tuple[Condition, ...] = ()
+    if "Condition" in raw:
+        value = raw["Condition"]
+        if type(value) is not dict or len(value) != 1:
+            return None
+        ((operator, tests),) = value.items()
+        if type(operator) is not str or not operator or type(tests) is not dict or len(tests) != 1:
+            return None
+        ((key, values),) = tests.items()
+        if type(key) is not str or not key or type(values) is not str:
+            return None
+        conditions = (Condition(operator, key, (values,)),)
+    return Statement(
+        index,
+        sid,
+        effect,
+        (action,),
+        False,
+        None if resource is None else (resource,),
+        False,
+        principal,
+        None,
+        conditions,
+    )
 
 
 def _parse_statement(index: int, raw: object) -> Statement:
@@ -450,6 +521,8 @@ def _glob(pattern: str, *, arn: bool, ignore_case: bool) -> re.Pattern[str]:
 
 
 def _action_matches(patterns: Sequence[str], action: str) -> bool:
+    if action in patterns:
+        return True  # spelled exactly as asked: what nearly every policy says
     ascii_action = action.isascii()
     for pattern in patterns:
         if ascii_action and pattern.isascii() and "*" not in pattern and "?" not in pattern:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from checker.record import quick_init
+
 Severity = Literal["high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
 SEVERITY_RANK: dict[Severity, int] = {"high": 3, "medium": 2, "low": 1}
@@ -38,6 +40,7 @@ class AppliedWaiver:
     ticket: str | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str

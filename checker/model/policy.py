@@ -21,6 +21,7 @@ from pydantic import (
     Discriminator,
     Field,
     JsonValue,
+    PrivateAttr,
     StrictBool,
     Tag,
     WithJsonSchema,
@@ -30,6 +31,7 @@ from pydantic import (
 
 from checker.domain.arns import FunctionKey, parse_function_arn
 from checker.load.documents import StrictNumbersModel
+from checker.record import quick_init
 
 POLICY_VERSION = 1
 DEFAULT_POLICY_PATH = "policies/warm-policy.yaml"
@@ -436,6 +438,7 @@ class Policy(PolicyModel):
     )
     waivers: list[Waiver] = Field(default_factory=list)
     evidence: Evidence = Field(default_factory=Evidence)
+    _defaults: FunctionSettings | None = PrivateAttr(default=None)
 
     def settings_for(self, key: FunctionKey) -> FunctionSettings:
         """The warm settings for one function: the first matching override over `warm`."""
@@ -451,16 +454,19 @@ class Policy(PolicyModel):
                     ),
                     override_index=index,
                 )
-        return FunctionSettings(
-            required=True,
-            max_interval=self.warm.max_interval,
-            window=self.warm.window,
-            accept=tuple(self.warm.accept),
-            max_function_timeout=self.warm.max_function_timeout,
-            override_index=None,
-        )
+        if self._defaults is None:  # most functions match no override: one shared answer
+            self._defaults = FunctionSettings(
+                required=True,
+                max_interval=self.warm.max_interval,
+                window=self.warm.window,
+                accept=tuple(self.warm.accept),
+                max_function_timeout=self.warm.max_function_timeout,
+                override_index=None,
+            )
+        return self._defaults
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FunctionSettings:
     required: bool

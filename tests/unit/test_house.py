@@ -181,7 +181,7 @@ def test_lower_layers_load_without_the_upper_ones(
 # first floor when it is loaded; `format/function_display` words an analysis's timing for the
 # rules (WARM003) and the reports alike.
 GROUND = frozenset(
-    {"checker", "checker.errors", "checker.format.escape", "checker.load"}
+    {"checker", "checker.errors", "checker.record", "checker.format.escape", "checker.load"}
     | {"checker.load.untrusted_json", "checker.load.documents"}
 )
 FIRST = frozenset(

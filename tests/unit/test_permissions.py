@@ -887,3 +887,50 @@ def test_a_single_principal_or_condition_parses_as_its_list_form(kind: str, name
     assert short == long
     assert short.statements[0].principal is not None
     assert short.statements[0].principal.everyone is (kind == "AWS" and name == "*")
+
+
+# ---------------------------------------------------------------- the plain-statement path
+
+_PLAIN_STRINGS = st.sampled_from(["", "*", "x", INVOKE, "lambda:*", FN, "AWS:SourceArn", RULE])
+_PLAIN_VALUES = st.one_of(
+    _PLAIN_STRINGS,
+    st.none(),
+    st.integers(0, 2),
+    st.lists(_PLAIN_STRINGS, max_size=2),
+    st.dictionaries(
+        st.sampled_from(["Service", "AWS", "Federated", "CanonicalUser", "Other", "ArnLike"]),
+        st.one_of(
+            _PLAIN_STRINGS,
+            st.lists(_PLAIN_STRINGS, max_size=2),
+            st.dictionaries(_PLAIN_STRINGS, _PLAIN_STRINGS | st.integers(0, 1), max_size=2),
+        ),
+        max_size=2,
+    ),
+)
+_PLAIN_STATEMENTS = st.dictionaries(
+    st.sampled_from(["Sid", "Effect", "Principal", "Action", "Resource", "Condition", "NotAction"]),
+    st.one_of(_PLAIN_VALUES, st.sampled_from(["Allow", "Deny"])),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_PLAIN_STATEMENTS)
+def test_the_plain_statement_path_reads_what_the_general_parse_reads(raw: dict[str, Any]) -> None:
+    """The one-pass reading of a plain statement is a shortcut, never a second meaning: where it
+    reads a statement, the general parse reads the same; where the general parse refuses one,
+    the shortcut hands it over (returns None) so the refusal names what is wrong."""
+    from checker.domain.permissions import _parse_statement, _plain_statement
+
+    quick = _plain_statement(3, raw)
+    try:
+        general = _parse_statement(3, raw)
+    except PolicyDocumentError:
+        assert quick is None
+        return
+    assert quick is None or quick == general
+
+
+def test_a_statement_from_add_permission_takes_the_plain_path() -> None:
+    from checker.domain.permissions import _plain_statement
+
+    assert _plain_statement(0, statement()) is not None  # else the shortcut is never taken
