@@ -33,7 +33,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

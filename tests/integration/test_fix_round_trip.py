@@ -22,7 +22,7 @@ from checker.fix.plan import FIXABLE
 from checker.sandbox import ENV_TO_REMOVE, Sandbox, sandbox_environment
 from checker.sandbox.demo import DemoManifest, seed_demo
 from checker.sandbox.seeding import SandboxClients
-from tests.integration.live import fresh
+from tests.integration.live import fresh, unpaced
 
 pytestmark = pytest.mark.integration
 
@@ -30,6 +30,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_POLICY = ROOT / "policies" / "demo-policy.yaml"
 AWS = Path(sys.executable).parent / "aws"
 READ_PREFIXES = ("Get", "List", "Describe", "Search")
+
+
+@pytest.fixture(autouse=True)
+def _unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subject is the plan, not pacing: collections here run at 100x AWS's quotas."""
+    unpaced(monkeypatch)
 
 
 @pytest.fixture

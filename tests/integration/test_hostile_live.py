@@ -34,7 +34,7 @@ from tests.hostile import (
     seed_earlier_reports,
     temporaries,
 )
-from tests.integration.live import fresh, warmcheck
+from tests.integration.live import fresh, unpaced, warmcheck
 
 pytestmark = pytest.mark.integration
 
@@ -214,7 +214,10 @@ def _verdicts(report: Evaluation) -> set[tuple[str, str, str | None, str | None]
     }
 
 
-def test_every_denied_read_is_incomplete_and_no_finding_rests_on_it(seeded: Seeded) -> None:
+def test_every_denied_read_is_incomplete_and_no_finding_rests_on_it(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unpaced(monkeypatch)  # some forty collections; denials are the subject, not pacing
     policies = {
         "all instances, always": _policy("*", "always"),
         "one instance, its hours": _policy(seeded.instance_id, "Support Hours"),
