@@ -261,13 +261,14 @@ def policy_file_key(path: str) -> str:
 
 def _unresolved(analysis: Analysis) -> tuple[UnresolvedReach, ...]:
     found = []
-    for arn, holder in sorted(analysis.holders.items()):
+    for arn, holder in analysis.holders.items():  # few hold dynamic references: sorted after
         if not holder.content.readable:
             continue  # unread content is WARM901: incomplete evidence, exit 3
         actions = {r.action for r in holder.content.lambda_references if r.kind != "static"}
         actions |= {r.action for r in holder.content.module_references if r.kind != "static"}
         if actions:
             found.append(UnresolvedReach(arn, tuple(sorted(holder.flows)), tuple(sorted(actions))))
+    found.sort(key=lambda reach: reach.resource)
     return tuple(found)
 
 

@@ -58,6 +58,9 @@ class Facts:
     required_complete: bool
     unread_resources: frozenset[str]  # resources a collection error names
     problems: tuple[Problem, ...] = field(default=())
+    # Answers already given, by qualified ARN (a str keeps its hash; a key hashes in Python):
+    # the stages and rules ask about each function several times.
+    _exists: dict[str, bool | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def required_functions(self) -> frozenset[str]:
@@ -71,6 +74,13 @@ class Facts:
 
     def exists(self, key: FunctionKey) -> bool | None:
         """Whether the function and its qualifier exist; None when it was not read."""
+        try:
+            return self._exists[key.arn]
+        except KeyError:
+            found = self._exists[key.arn] = self._find(key)
+            return found
+
+    def _find(self, key: FunctionKey) -> bool | None:
         if not self.in_scope(key):
             return None  # another account: never called missing, whatever was recorded
         function = self.functions.get(key.function_arn)
@@ -153,6 +163,7 @@ class _FactsBuilder:
         self.extra: set[FunctionKey] = set()
         self.excluded: set[FunctionKey] = set()
         self.settings: dict[FunctionKey, FunctionSettings] = {}
+        self.defaults: FunctionSettings | None = None
 
     def build(self) -> Facts:
         instances = tuple(i for i in self.snapshot.instances if self._instance_in_scope(i))
@@ -267,12 +278,19 @@ class _FactsBuilder:
                 self.problems.append(Problem(arn, f"the content could not be read: {reason}"))
         holder[3].add(flow_arn)
 
+    def _settings_for(self, key: FunctionKey) -> FunctionSettings:
+        if self.policy.overrides:
+            return self.policy.settings_for(key)
+        if self.defaults is None:  # no override to match: every function shares one answer
+            self.defaults = self.policy.settings_for(key)
+        return self.defaults
+
     def _require(self, key: FunctionKey) -> bool:
         """Whether `key` is required (recording it the first time it is reached)."""
         if key in self.excluded:
             return False
         if key not in self.flows:
-            settings = self.policy.settings_for(key)
+            settings = self._settings_for(key)
             if not settings.required:
                 self.excluded.add(key)
                 return False

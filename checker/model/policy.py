@@ -21,7 +21,6 @@ from pydantic import (
     Discriminator,
     Field,
     JsonValue,
-    PrivateAttr,
     StrictBool,
     Tag,
     WithJsonSchema,
@@ -438,7 +437,6 @@ class Policy(PolicyModel):
     )
     waivers: list[Waiver] = Field(default_factory=list)
     evidence: Evidence = Field(default_factory=Evidence)
-    _defaults: FunctionSettings | None = PrivateAttr(default=None)
 
     def settings_for(self, key: FunctionKey) -> FunctionSettings:
         """The warm settings for one function: the first matching override over `warm`."""
@@ -454,16 +452,14 @@ class Policy(PolicyModel):
                     ),
                     override_index=index,
                 )
-        if self._defaults is None:  # most functions match no override: one shared answer
-            self._defaults = FunctionSettings(
-                required=True,
-                max_interval=self.warm.max_interval,
-                window=self.warm.window,
-                accept=tuple(self.warm.accept),
-                max_function_timeout=self.warm.max_function_timeout,
-                override_index=None,
-            )
-        return self._defaults
+        return FunctionSettings(
+            required=True,
+            max_interval=self.warm.max_interval,
+            window=self.warm.window,
+            accept=tuple(self.warm.accept),
+            max_function_timeout=self.warm.max_function_timeout,
+            override_index=None,
+        )
 
 
 @quick_init
