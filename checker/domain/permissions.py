@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import unquote
@@ -96,14 +96,17 @@ class Principal:
     services: tuple[str, ...] = ()
     federated: tuple[str, ...] = ()
     canonical_users: tuple[str, ...] = ()
+    # The service names in lower case, made once: most questions ask about a service a
+    # statement does not name, and that answer needs the case-folded comparison.
+    _folded: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded", frozenset(name.lower() for name in self.services))
 
     def covers_service(self, service: str) -> bool:
-        if self.everyone:
-            return True
-        if service in self.services:
+        if self.everyone or service in self.services:
             return True  # the usual exact spelling: no need to compare case-folded
-        wanted = service.lower()
-        return any(name.lower() == wanted for name in self.services)
+        return service.lower() in self._folded
 
 
 _EVERYONE: Final = Principal(everyone=True)
@@ -771,8 +774,12 @@ def overbroad_statements(
         if _action_matches(statement.actions, action) == statement.actions_negated:
             continue
         everyone = statement.principal is not None and statement.principal.everyone
-        if not everyone and not any(_principal_applies(statement, s) for s in services):
-            continue
+        if not everyone:
+            for service in services:
+                if _principal_applies(statement, service):
+                    break
+            else:
+                continue  # about none of these services
         if resource is not None and not _may_cover(policy, statement, resource):
             continue
         for condition in statement.conditions:
