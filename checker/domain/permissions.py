@@ -186,7 +186,7 @@ def parse_policy(document: str | Mapping[str, Any], *, name: str | None = None) 
 
 def clear_caches() -> None:
     """Forget parsed documents and compiled patterns (benchmarks start each run cold)."""
-    for cached in (_parse_text, _glob, _one_principal, _one_condition):
+    for cached in (_parse_text, _glob, _one_principal):
         cached.cache_clear()
 
 
@@ -327,18 +327,9 @@ def _parse_statement(index: int, raw: object) -> Statement:
         raise PolicyDocumentError(f"{where} has no Effect")
     if effect not in ("Allow", "Deny"):
         raise PolicyDocumentError(f'{where}.Effect must be "Allow" or "Deny", got {_show(effect)}')
-    action = raw.get("Action")
-    if type(action) is str and action and "NotAction" not in raw:
-        actions: tuple[str, ...] | None = (action,)  # the usual one action: no general walk
-        actions_negated = False
-    else:
-        actions, actions_negated = _exclusive(raw, where, "Action", "NotAction", required=True)
-    resource = raw.get("Resource")
-    if type(resource) is str and resource and "NotResource" not in raw:
-        resources: tuple[str, ...] | None = (resource,)
-        resources_negated = False
-    else:
-        resources, resources_negated = _exclusive(raw, where, "Resource", "NotResource")
+    # (The usual one action and one resource were read by `_plain_statement` already.)
+    actions, actions_negated = _exclusive(raw, where, "Action", "NotAction", required=True)
+    resources, resources_negated = _exclusive(raw, where, "Resource", "NotResource")
     if "Principal" in raw and "NotPrincipal" in raw:
         raise PolicyDocumentError(f"{where} has both Principal and NotPrincipal")
     principal = (
@@ -429,13 +420,6 @@ def _one_principal(kind: str, name: str) -> Principal:
 
 
 def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
-    if type(value) is dict and len(value) == 1:
-        ((operator, tests),) = value.items()
-        if type(operator) is str and operator and type(tests) is dict and len(tests) == 1:
-            ((key, values),) = tests.items()
-            if type(key) is str and key and type(values) is str:
-                # The usual {"ArnLike": {"AWS:SourceArn": "..."}}: shared between documents.
-                return _one_condition(operator, key, values)
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -455,11 +439,6 @@ def _parse_conditions(value: object, where: str) -> tuple[Condition, ...]:
                 Condition(operator, key, _condition_values(values, f"{where}.{operator}.{key}"))
             )
     return tuple(conditions)
-
-
-@lru_cache(maxsize=16384)
-def _one_condition(operator: str, key: str, value: str) -> tuple[Condition, ...]:
-    return (Condition(operator, key, (value,)),)
 
 
 def _condition_values(value: object, where: str) -> tuple[str, ...]:
