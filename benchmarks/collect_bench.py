@@ -19,12 +19,14 @@ client sends (retries included):
 It also prints when each of `collect`'s progress steps reported, the collector's own CPU time,
 and the same collection with no latency and no limits on either side (what CPU alone costs).
 
-Targets: the collector at least 5x faster than the baseline, and within 1.5x of the floor that
-Connect's rate limit alone imposes on the collector's own Connect calls (each API has its own
-bucket, so the floor is the slowest API's: max(0, (calls - burst) / rate), plus one latency).
-Two more floors count everything the collector calls: every call x latency over the workers of
-the run's one executor (at least the Connect floor), and Lambda's control-plane quota, which
-the collector deliberately stays well under (`checker.collect.base.SERVICE_LIMITS`).
+Targets: the collector at least 5x faster than the baseline, and within 1.5x of the binding
+floor: the largest of three floors its own calls force, however they are scheduled. Connect's
+rate limit on the collector's Connect calls (each API has its own bucket, so the floor is the
+slowest API's: max(0, (calls - burst) / rate), plus one latency); every call x latency over the
+workers of the run's one executor (at least the Connect floor); and Lambda's control-plane
+quota, which the collector deliberately stays well under (`checker.collect.base.SERVICE_LIMITS`).
+Since Lambda is paced under its quota (issue 16), Lambda's floor is the binding one for an
+account of 150 functions, so the ratio to the Connect floor alone is printed but not judged.
 """
 
 from __future__ import annotations
@@ -539,14 +541,12 @@ def _report(
             f"{SERVICE_LIMITS['lambda'].default.burst}, + {LATENCY_MS} ms; "
             f"{documented:.2f} s at AWS's documented {LAMBDA_QUOTA:g}/s)"
         ),
-        (
-            f"  collector/Connect floor = {fast.seconds / connect:.2f} (target <= "
-            f"{FLOOR_TARGET:g}): {_verdict(fast.seconds / connect <= FLOOR_TARGET)}"
-        ),
+        f"  collector/Connect floor = {fast.seconds / connect:.2f}",
         f"  collector/all-calls floor = {fast.seconds / all_calls:.2f}",
         (
             f"  collector/binding floor (the largest above, {binding:.2f} s) = "
-            f"{fast.seconds / binding:.2f}"
+            f"{fast.seconds / binding:.2f} (target <= {FLOOR_TARGET:g}): "
+            f"{_verdict(fast.seconds / binding <= FLOOR_TARGET)}"
         ),
     ]
     return lines
