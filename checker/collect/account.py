@@ -61,7 +61,7 @@ from checker.collect.base import (
     Recorder,
 )
 from checker.collect.executor import Call, CallExecutor, call_workers
-from checker.collect.plan import function_plans, hours_names, scope_regions
+from checker.collect.plan import function_plans, hours_names, no_region, scope_regions
 from checker.domain.arns import FunctionKey, parse_function_arn
 from checker.domain.required import required_functions
 from checker.model.policy import Policy
@@ -114,15 +114,7 @@ def collect_with(
     recorder = Recorder()
     scope = scope_regions(policy, regions, clients.default_region)
     if not scope:
-        recorder.add(
-            CollectionFailure(
-                service="sts",
-                operation="GetCallerIdentity",
-                code="NoRegion",
-                message="no AWS region: pass --region, set scope.regions in the policy, or "
-                "configure a default region (AWS_REGION, AWS_DEFAULT_REGION or the profile)",
-            )
-        )
+        recorder.add(no_region("sts", "GetCallerIdentity"))
         return _finish(moment, None, [], recorder, clients.counter)
     home = scope[0]
     if member is None:

@@ -29,14 +29,13 @@ import checker.collect.organizations as org
 from checker.collect.account import Collection, aware, collect_with, read_required_elsewhere
 from checker.collect.base import ClientFactory, Recorder
 from checker.collect.executor import CallExecutor, call_workers
-from checker.collect.plan import scope_regions
+from checker.collect.plan import no_region, scope_regions
 from checker.collect.shard import join
 from checker.domain.arns import FunctionKey
 from checker.domain.required import required_functions
 from checker.model.policy import Organization, Policy
 from checker.model.snapshot import (
     AccountOutcome,
-    CollectionFailure,
     OrganizationScan,
     Shard,
     Snapshot,
@@ -73,15 +72,7 @@ def collect_members(
     recorder = Recorder()
     scope = scope_regions(policy, regions, caller.default_region)
     if not scope:
-        recorder.add(
-            CollectionFailure(
-                service="organizations",
-                operation="ListAccounts",
-                code="NoRegion",
-                message="no AWS region: pass --region, set scope.regions in the policy, or "
-                "configure a default region",
-            )
-        )
+        recorder.add(no_region("organizations", "ListAccounts"))
         return _empty(moment, recorder, caller)
     home = scope[0]
     discovery = org.discover(caller, recorder, home, policy.scope)

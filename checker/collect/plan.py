@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from checker.collect.lambda_functions import FunctionPlan, Provisioned
 from checker.domain.arns import LATEST, FunctionKey
 from checker.model.policy import HoursOfOperationWindow, Policy
+from checker.model.snapshot import CollectionFailure
 
 
 def scope_regions(
@@ -22,6 +23,17 @@ def scope_regions(
     if not chosen and default_region:
         chosen = [default_region]
     return sorted(set(chosen))
+
+
+def no_region(service: str, operation: str) -> CollectionFailure:
+    """Why a run with no region read nothing, named after the first call it could not make."""
+    return CollectionFailure(
+        service=service,
+        operation=operation,
+        code="NoRegion",
+        message="no AWS region: pass --region, set scope.regions in the policy, or "
+        "configure a default region (AWS_REGION, AWS_DEFAULT_REGION or the profile)",
+    )
 
 
 def hours_names(policy: Policy) -> frozenset[str]:

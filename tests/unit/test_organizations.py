@@ -499,3 +499,25 @@ def test_the_collector_reads_the_external_id_only_from_the_environment_it_is_han
     first, second = fake.called("sts:AssumeRole")
     assert "ExternalId" not in first.params
     assert second.params["ExternalId"] == "handed-over"
+
+
+def test_no_region_anywhere_is_the_same_failure_for_an_organization(
+    fake: FakeAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.collect.members import collect_members
+    from checker.model.policy import Policy
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    policy = Policy.model_validate({"version": 1, "scope": {"organization": {}}})
+    caller = ClientFactory.from_profile(None, customize=fake.install)
+    collection = collect_members(policy, caller, environ={})
+    (failure,) = collection.snapshot.errors
+    assert (failure.service, failure.operation, failure.code) == (
+        "organizations",
+        "ListAccounts",
+        "NoRegion",
+    )
+    # The one wording the single-account run gives too: every way to name a region.
+    assert "--region" in failure.message
+    assert "AWS_DEFAULT_REGION" in failure.message
+    assert fake.calls == []
