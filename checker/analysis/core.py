@@ -35,7 +35,7 @@ from checker.analysis.records import (
 from checker.analysis.sources import Permissions, ResourcePolicy, collect_sources
 from checker.analysis.windows import Windows
 from checker.domain.arns import FunctionKey
-from checker.domain.permissions import Verdict
+from checker.domain.permissions import CONNECT_PRINCIPAL, Verdict
 from checker.domain.required import flows_in_scope
 from checker.domain.required import static_key as reference_key
 from checker.domain.schedule import Gap, ScheduleMemory
@@ -211,6 +211,12 @@ class Analysis:
 
     def may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
         return self._permissions.may_invoke(source, key)
+
+    def connect_may_invoke(self, instance: ConnectInstance, key: FunctionKey) -> Verdict:
+        """May this Connect instance invoke exactly this qualifier (WARM013)?"""
+        return self._permissions.service_may_invoke(
+            CONNECT_PRINCIPAL, key, instance.arn, instance.account
+        )
 
     # --- windows and gaps --------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from checker.analysis.records import (
 )
 from checker.domain.arns import FunctionKey
 from checker.domain.permissions import (
+    EVENTS_PRINCIPAL,
     INVOKE_ACTION,
     PolicyDocument,
     Verdict,
@@ -340,18 +341,25 @@ class Permissions:
 
     def may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
         if source.kind == "eventbridge_rule":
-            document = self.resource_policy(key)
-            if isinstance(document, str):
-                return Verdict("unknown", document, ())
-            return resource_policy_allows(
-                document,
-                service="events.amazonaws.com",
-                action=INVOKE_ACTION,
-                resource=key.arn,
-                source_arn=source.arn,
-                source_account=source.account,
-            )
+            return self.service_may_invoke(EVENTS_PRINCIPAL, key, source.arn, source.account)
         return self._role_may_invoke(source, key)
+
+    def service_may_invoke(
+        self, service: str, key: FunctionKey, source_arn: str, source_account: str
+    ) -> Verdict:
+        """May `service`, acting for the source, invoke exactly this qualifier? "unknown" (with
+        why) when its resource policy was not read or cannot be interpreted."""
+        document = self.resource_policy(key)
+        if isinstance(document, str):
+            return Verdict("unknown", document, ())
+        return resource_policy_allows(
+            document,
+            service=service,
+            action=INVOKE_ACTION,
+            resource=key.arn,
+            source_arn=source_arn,
+            source_account=source_account,
+        )
 
     def _role_may_invoke(self, source: WarmSource, key: FunctionKey) -> Verdict:
         if source.role_arn is None:

@@ -33,7 +33,9 @@ Effect = Literal["Allow", "Deny"]
 Outcome = Literal["allowed", "denied", "unknown"]
 
 INVOKE_ACTION: Final = "lambda:InvokeFunction"
-WARM_SERVICES: Final = ("events.amazonaws.com", "connect.amazonaws.com")
+EVENTS_PRINCIPAL: Final = "events.amazonaws.com"
+CONNECT_PRINCIPAL: Final = "connect.amazonaws.com"
+WARM_SERVICES: Final = (EVENTS_PRINCIPAL, CONNECT_PRINCIPAL)
 
 # "2008-10-17" is what IAM assumes when Version is missing; it has no policy variables.
 _VERSIONS: Final = frozenset({"2012-10-17", "2008-10-17"})

@@ -18,7 +18,7 @@ from checker import __version__
 from checker.analysis.core import Analysis
 from checker.analysis.records import WarmSource
 from checker.domain.arns import FunctionKey, parse_arn, parse_function_arn
-from checker.domain.permissions import INVOKE_ACTION, resource_policy_allows
+from checker.domain.permissions import INVOKE_ACTION
 from checker.domain.schedule import FiringSource, worst_gap
 from checker.engine import Evaluation
 from checker.fix.model import (
@@ -406,18 +406,10 @@ class _Builder:
         )
 
     def _connect_permission_step(self, key: FunctionKey, instance: ConnectInstance) -> Step | None:
-        document = self.analysis.policy_document(key)
-        if not isinstance(document, str):
-            verdict = resource_policy_allows(
-                document,
-                service="connect.amazonaws.com",
-                action=INVOKE_ACTION,
-                resource=key.arn,
-                source_arn=instance.arn,
-                source_account=instance.account,
-            )
-            if verdict.outcome != "denied":
-                return None
+        # A policy that cannot be read gets the statement; one that can, only if it denies.
+        readable = not isinstance(self.analysis.policy_document(key), str)
+        if readable and self.analysis.connect_may_invoke(instance, key).outcome != "denied":
+            return None
         return self._permission(key, "connect.amazonaws.com", instance.arn, instance.account)
 
     # --- WARM005 / WARM008: re-point the warmer's own target -------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.domain.permissions import INVOKE_ACTION, resource_policy_allows
 from checker.rules.base import Rule, RuleResult
 from checker.rules.catalogue import rule_meta
 
@@ -34,15 +33,7 @@ class ConnectCannotInvoke(Rule):
                     # Before deploy, associating the function with an instance outside the
                     # templates adds its own statement: unknown (WARM901), not a verdict.
                     continue
-                verdict = resource_policy_allows(
-                    document,
-                    service="connect.amazonaws.com",
-                    action=INVOKE_ACTION,
-                    resource=key.arn,
-                    source_arn=instance.arn,
-                    source_account=instance.account,
-                )
-                if verdict.outcome == "denied":
+                if analysis.connect_may_invoke(instance, key).outcome == "denied":
                     denied.append(instance.arn)
             if not denied:
                 continue
