@@ -281,7 +281,9 @@ class _FactsBuilder:
     def _settings_for(self, key: FunctionKey) -> FunctionSettings:
         if self.policy.overrides:
             return self.policy.settings_for(key)
-        if self.defaults is None:  # no override to match: every function shares one answer
+        # No override to match: every function shares one answer. Kept here, for one build, not
+        # cached on the Policy: a pydantic model_copy would carry a cache over to a changed copy.
+        if self.defaults is None:
             self.defaults = self.policy.settings_for(key)
         return self.defaults
 

@@ -25,14 +25,9 @@ class UnresolvableLambdaReference(Rule):
         result = RuleResult()
         # Any order: the engine sorts findings, and each holder has at most one.
         for arn, holder in analysis.holders.items():
-            content = holder.content
-            if not content.readable:
+            if not holder.content.readable:
                 continue
             result.checked.add(arn)
-            if all(r.kind == "static" for r in content.lambda_references) and all(
-                r.kind == "static" for r in content.module_references
-            ):
-                continue  # what nearly every flow is: nothing to describe
             unresolved = [
                 ("Lambda", r.action, r.kind, r.value, r.note)
                 for r in holder.content.lambda_references
