@@ -289,13 +289,14 @@ class RateLimiter:
 
     def __init__(
         self,
-        limits: Mapping[str, ServiceLimits] = SERVICE_LIMITS,
+        limits: Mapping[str, ServiceLimits] | None = None,
         *,
         margin: float = BUCKET_MARGIN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._limits = dict(limits)
+        # None: the module's SERVICE_LIMITS, read now rather than when this class was defined.
+        self._limits = dict(SERVICE_LIMITS if limits is None else limits)
         self._margin = margin
         self._clock = clock
         self._sleep = sleep
